@@ -1,0 +1,187 @@
+/* testutil.c — see testutil.h. */
+#include "testutil.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/ec.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#ifndef TH_OPENSSL_BIN
+#define TH_OPENSSL_BIN "openssl"
+#endif
+
+const char tu_rsa_pem[] =
+    "-----BEGIN PRIVATE KEY-----\n"
+    "MIIEvAIBADANBgkqhkiG9w0BAQEFAASCBKYwggSiAgEAAoIBAQCk+NPac9gjjveS\n"
+    "lLrQF2wKPkcHAO+psSWxw/OSIxhPd8fn2k3di8uD1yPccr8O6IXvG9hE4mYMm9DB\n"
+    "B2CgbxxOnl5TekFYUYmbZh5VUz5rh+IykX9uAvAXZJHed1uPhv/IndM4Hk/E63ba\n"
+    "XqTgTQDQjrljb6d8ze5+4IqqHOklJF6M4ANfLSbBMi3T37fqG8OBUkHbIB1lQSa0\n"
+    "AVtmo4x+0SzyR3p4nUAm6MRVRLJcwaIlLA/MX2PnAI0FEwIbZD7orT58lSJtSywI\n"
+    "3ri+rpRRPHAhh4rjqKLYkupngXfnVRzvBslJ2XT+3GxgVFFiRSaykbRZGzRAXhAA\n"
+    "NzyEQLgVAgMBAAECggEAAfbq4ls4zPlQubUiRhasvkMOKlUK80umUWgJiFuLfP7G\n"
+    "BRPLbwKsu5ueHUc39c2hoGMqWyQ2eXX2sW7oV852WR53rM30Chx9USe1usM+3guE\n"
+    "WHxiyRcEuTKXQGI7xQlaFiGlSrHuSGR3JW9r8uz8ZMiMCFU/DOtHce3q4fNt5i6Y\n"
+    "yw/Q38ASS4Fubhp6SXM6CsWvtHQ1VcK7+2eBtvSLV7UtOaY+FIPr9Z3bemPzm/bD\n"
+    "8SKMpTJlZWlf+pu070qFlswVB6t32XRUj8r5Fnw0P3unRhjyFXovxyVNu+sshqik\n"
+    "Kz7t2cbu1maVWchOGVzw7AGIOedbNcefwoQyK1V1oQKBgQDV9tHBYPs+G2JT1qyZ\n"
+    "J+yH30Pi5R378KMelS2uAJtIPDUp5xTHI7UxjrEJDNvBLI69TDHlET6a+Q0OtQpq\n"
+    "jSgoaaRJcYBrmOANF7wJbWSCYylEYI8oz1fSFA8QkkHAGjnSA72TVEpDDIlJqAie\n"
+    "+vu1838k3FxALI622fAyf3ponQKBgQDFYfso4JjMz4OVWaOlLb+vASHBXolAoMjC\n"
+    "ZKErWWOAHMNZmwwtD71ODgnq5+Bj4lWCDRDTa0OMZtVH3bPsj8Wd0aoe+KRP/vSy\n"
+    "1zvLYJxZ6ru3AwTJ4K4gCmeKJM07ZOFh6vkAHnIslrbvzYrzahXY12KFvOUDiyv0\n"
+    "llX/QRzH2QKBgBlRgpKackBwJxt6nKPm6INPdQ4FRJ4KZJL63hPn+Hf8v+G8eWXz\n"
+    "IL7DfsluXxaluiJGQOU1PC5EaDokTB49o9HcZldWefbBeUmzVEndSvZu23Q+5NHU\n"
+    "bzTpsLqqQ+OCdvMWBDnJ0JvMgPZZTuPZGS33qUToWnYxj5WthlHDae21AoGARpuq\n"
+    "UREnF/0TwRVz6N7Yty3ceWPsDWZ26rM8xFkRsv6XEzLXxDbhLU7wVUvlhVWt6Pvr\n"
+    "jPXOECepHDA+8NztgGtERBgGD2fQ+Tjtdu90fuXtiKZXzC/Hmkaei1hm4lxQE8sO\n"
+    "j/BUP4caoeYRUsocTpmd8OGFuyLJ8pDk6o7MUOECgYAVSv5fCsL6OvfsBR54eCSq\n"
+    "+J1FvhRKnAJmYxopFi9VlEozeu/X9eD+6FSGP2ydEA/Skux3gfQW7l6Rz7sc9PvK\n"
+    "LjR5pH8f+Iz7if1y2FiSKgtwWEw4bmAqIm+6bWag7NnhwGR8gccvE+W5IgiAYfZB\n"
+    "O38dbE3O+C6CuBcnxKov7g==\n"
+    "-----END PRIVATE KEY-----\n"
+;
+
+EVP_PKEY *tu_ec_evp(void) { return EVP_EC_gen("P-256"); }
+
+EVP_PKEY *tu_rsa_evp(void) {
+  BIO *b = BIO_new_mem_buf(tu_rsa_pem, -1);
+  EVP_PKEY *k = PEM_read_bio_PrivateKey(b, NULL, NULL, NULL);
+  BIO_free(b);
+  return k;
+}
+
+static void add_ext(X509 *cert, X509 *issuer, int nid, const char *value) {
+  X509V3_CTX ctx;
+  X509V3_set_ctx_nodb(&ctx);
+  X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
+  X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+  if (ext != NULL) X509_add_ext(cert, ext, -1);
+  X509_EXTENSION_free(ext);
+}
+
+X509 *tu_make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, int is_ca,
+                   long not_before_days, long not_after_days) {
+  static long serial = 1000;
+  X509 *x = X509_new();
+  X509_set_version(x, 2);
+  ASN1_INTEGER_set(X509_get_serialNumber(x), serial++ + getpid());
+  X509_gmtime_adj(X509_getm_notBefore(x), not_before_days * 86400L);
+  X509_gmtime_adj(X509_getm_notAfter(x), not_after_days * 86400L);
+  X509_set_pubkey(x, key);
+  X509_NAME *name = X509_get_subject_name(x);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0);
+  X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+  X509 *iss = issuer ? issuer : x;
+  add_ext(x, iss, NID_basic_constraints, is_ca ? "critical,CA:TRUE" : "CA:FALSE");
+  add_ext(x, iss, NID_subject_key_identifier, "hash");
+  add_ext(x, iss, NID_authority_key_identifier, "keyid:always");
+  if (is_ca) add_ext(x, iss, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
+  if (!is_ca) add_ext(x, iss, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1");
+  X509_sign(x, issuer_key ? issuer_key : key, EVP_sha256());
+  return x;
+}
+
+th_pkey *tu_ec_key(void) {
+  EVP_PKEY *k = tu_ec_evp();
+  th_pkey *p = th_pkey_from_evp(k);
+  EVP_PKEY_free(k);
+  return p;
+}
+
+th_pkey *tu_rsa_key(void) {
+  EVP_PKEY *k = tu_rsa_evp();
+  th_pkey *p = th_pkey_from_evp(k);
+  EVP_PKEY_free(k);
+  return p;
+}
+
+th_x509 *tu_self_signed(th_pkey *key, const char *cn) {
+  EVP_PKEY *k = th_pkey_to_evp(key);
+  X509 *x = tu_make_cert(k, cn, NULL, NULL, 1, 0, 365);
+  th_x509 *c = th_x509_from_x509(x);
+  X509_free(x);
+  EVP_PKEY_free(k);
+  return c;
+}
+
+const char *tu_openssl(void) { return TH_OPENSSL_BIN; }
+
+const char *tu_tmpdir(void) {
+  static char dir[512];
+  static pid_t owner;
+  if (dir[0] == '\0' || owner != getpid()) {
+    /* Criterion forks per test: each process gets its own directory. */
+    const char *base = getenv("TEST_TMPDIR");
+    snprintf(dir, sizeof dir, "%s/th-%d-XXXXXX", base ? base : "/tmp", (int)getpid());
+    if (mkdtemp(dir) == NULL) snprintf(dir, sizeof dir, "/tmp");
+    owner = getpid();
+  }
+  return dir;
+}
+
+const char *tu_path(const char *name) {
+  static char path[1024];
+  snprintf(path, sizeof path, "%s/%s", tu_tmpdir(), name);
+  return path;
+}
+
+int tu_write_file(const char *path, const void *data, size_t len) {
+  FILE *f = fopen(path, "wb");
+  if (f == NULL) return -1;
+  size_t n = fwrite(data, 1, len, f);
+  return (fclose(f) == 0 && n == len) ? 0 : -1;
+}
+
+char *tu_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (f == NULL) return NULL;
+  size_t cap = 4096, n = 0;
+  char *buf = malloc(cap + 1);
+  size_t r;
+  while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+    n += r;
+    if (n == cap) buf = realloc(buf, (cap *= 2) + 1);
+  }
+  fclose(f);
+  buf[n] = '\0';
+  if (len) *len = n;
+  return buf;
+}
+
+int tu_sh(char *out, size_t outsz, const char *fmt, ...) {
+  char cmd[4096];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(cmd, sizeof cmd, fmt, ap);
+  va_end(ap);
+  char full[4200];
+  snprintf(full, sizeof full, "( %s ) 2>&1 </dev/null", cmd);
+  FILE *p = popen(full, "r");
+  if (p == NULL) return -1;
+  size_t n = 0;
+  char tmp[4096];
+  size_t r;
+  while ((r = fread(tmp, 1, sizeof tmp, p)) > 0) {
+    if (out != NULL && outsz > 0 && n < outsz - 1) {
+      size_t take = r < outsz - 1 - n ? r : outsz - 1 - n;
+      memcpy(out + n, tmp, take);
+      n += take;
+    }
+  }
+  if (out != NULL && outsz > 0) out[n] = '\0';
+  int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+const char *tu_err(void) {
+  static char buf[2048];
+  th_error_format(buf, sizeof buf);
+  return buf;
+}

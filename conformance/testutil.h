@@ -1,0 +1,55 @@
+/* testutil.h — helpers shared by the conformance tests.
+ *
+ * Certificates and keys here are made with raw OpenSSL calls, so that a
+ * test of one class never depends on the class under test elsewhere. */
+#ifndef TLSHARNESS_TESTUTIL_H
+#define TLSHARNESS_TESTUTIL_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "tlsharness/tlsharness.h"
+
+/* A fresh EC P-256 key (microseconds). Caller frees. */
+EVP_PKEY *tu_ec_evp(void);
+/* A fixed RSA-2048 key (parsed from PEM, no keygen cost). Caller frees. */
+EVP_PKEY *tu_rsa_evp(void);
+/* The same PEM text. */
+extern const char tu_rsa_pem[];
+
+/* tu_make_cert makes a certificate for key with CN cn, signed by
+ * issuer_key as issuer (or self-signed when issuer is NULL), valid from
+ * now+not_before_days to now+not_after_days, SHA-256, with
+ * basicConstraints CA:TRUE when is_ca. Caller frees. */
+X509 *tu_make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *issuer_key, int is_ca,
+                   long not_before_days, long not_after_days);
+
+/* The same, wrapped as th_ objects. */
+th_pkey *tu_ec_key(void);
+th_pkey *tu_rsa_key(void);
+th_x509 *tu_self_signed(th_pkey *key, const char *cn);
+
+/* The openssl command line tool matching the library under test. */
+const char *tu_openssl(void);
+
+/* tu_tmpdir returns a per-process scratch directory (static storage). */
+const char *tu_tmpdir(void);
+/* tu_path joins tu_tmpdir() and name into a static buffer (one at a time). */
+const char *tu_path(const char *name);
+
+/* tu_write_file writes len bytes; returns 0 or -1. */
+int tu_write_file(const char *path, const void *data, size_t len);
+/* tu_read_file reads a whole file into a malloc'd NUL-terminated buffer. */
+char *tu_read_file(const char *path, size_t *len);
+
+/* tu_sh runs cmd with /bin/sh, stdout+stderr captured into out (NUL-
+ * terminated, truncated to outsz), and returns its exit status (-1 if it
+ * could not run). */
+int tu_sh(char *out, size_t outsz, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* tu_err returns the last error as one line (static buffer), for asserts. */
+const char *tu_err(void);
+
+#endif

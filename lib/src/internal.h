@@ -1,0 +1,166 @@
+/* internal.h — private declarations shared by the library's .c files.
+ * Nothing here is public API; the layout of these structs may change. */
+#ifndef TLSHARNESS_INTERNAL_H
+#define TLSHARNESS_INTERNAL_H
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "tlsharness/common.h"
+#include "tlsharness/error.h"
+#include "tlsharness/types.h"
+
+/* ---- object model --------------------------------------------------------
+ * Every th_ object starts with a th_obj header: its type (for the runtime
+ * type checks that turn a wrongly cast pointer into TH_ERR_TYPE instead of a
+ * crash) and an atomic reference count (children such as an X509Name that
+ * "wraps the underlying" name keep their parent alive across threads). */
+typedef struct th_type {
+  const char *name;            /* the spec's class name, e.g. "X509" */
+  void (*destroy)(void *self); /* releases what the object holds, not self */
+} th_type;
+
+typedef struct th_obj {
+  const th_type *type;
+  atomic_int refs;
+} th_obj;
+
+/* th__obj_new allocates a zeroed object of size bytes with one reference;
+ * NULL with TH_ERR_NOMEM. */
+void *th__obj_new(const th_type *type, size_t size);
+/* th__obj_free drops one reference (NULL-safe); destroys at zero. */
+void th__obj_free(void *obj);
+/* th__obj_up_ref takes a reference and returns obj (NULL-safe). */
+void *th__obj_up_ref(void *obj);
+/* th__obj_is tells whether obj is a live object of type t. */
+int th__obj_is(const void *obj, const th_type *t);
+/* th__obj_check returns TH_OK, or sets TH_ERR_TYPE naming func and arg when
+ * obj is NULL or not of type t. */
+int th__obj_check(const void *obj, const th_type *t, const char *func, const char *arg);
+
+/* TH_CHECK(obj, TYPE) — return the status from the enclosing int function. */
+#define TH_CHECK(obj, t)                                     \
+  do {                                                       \
+    int th__rc = th__obj_check((obj), (t), __func__, #obj);  \
+    if (th__rc != TH_OK) return th__rc;                      \
+  } while (0)
+/* TH_CHECK_NULL(obj, TYPE) — the same for functions returning a pointer. */
+#define TH_CHECK_NULL(obj, t)                                        \
+  do {                                                               \
+    if (th__obj_check((obj), (t), __func__, #obj) != TH_OK) return NULL; \
+  } while (0)
+/* TH_CHECK_ARG(p) — a plain pointer argument must not be NULL. */
+#define TH_CHECK_ARG(p) \
+  do { if ((p) == NULL) return th__err(TH_ERR_TYPE, "%s: %s is NULL", __func__, #p); } while (0)
+#define TH_CHECK_ARG_NULL(p) \
+  do { if ((p) == NULL) { th__err(TH_ERR_TYPE, "%s: %s is NULL", __func__, #p); return NULL; } } while (0)
+
+/* TH_DEFINE_REFCOUNT(prefix, ctype, typeobj) defines th_<prefix>_free and
+ * th_<prefix>_up_ref for one class. */
+#define TH_DEFINE_REFCOUNT(prefix, ctype, typeobj)                       \
+  void th_##prefix##_free(ctype *obj) { th__obj_free(obj); }             \
+  ctype *th_##prefix##_up_ref(ctype *obj) {                              \
+    if (obj != NULL && !th__obj_is(obj, &(typeobj))) return NULL;        \
+    return (ctype *)th__obj_up_ref(obj);                                 \
+  }
+
+/* ---- errors -------------------------------------------------------------
+ * Each setter fills this thread's record and returns kind, so that callers
+ * can write `return th__err(TH_ERR_VALUE, "...")`. */
+int th__err(int kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* th__err_ossl also moves OpenSSL's error queue into the record. */
+int th__err_ossl(int kind, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* th__err_sys records errno value err (or -1: "Unexpected EOF"). */
+int th__err_sys(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* th__err_verify records a verification failure; cert may be NULL and is
+ * up-ref'd, not taken. Returns TH_ERR_VERIFY. */
+int th__err_verify(int code, int depth, X509 *cert, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* th__err_copy_queue appends OpenSSL's queue to the current record. */
+void th__err_copy_queue(void);
+/* th__err_set_record replaces this thread's record with *rec (used to carry
+ * a callback's error out through OpenSSL). */
+void th__err_set_record(const th_error *rec);
+
+/* ---- bytes and lists ----------------------------------------------------- */
+/* th__bytes_from_bio returns everything written to bio as th_bytes. */
+th_bytes *th__bytes_from_bio(BIO *bio);
+/* th__list_new makes an empty list whose items item_free releases. */
+th_list *th__list_new(void (*item_free)(void *));
+/* th__list_push appends item (taking it); on failure frees item. */
+int th__list_push(th_list *list, void *item);
+/* th__check_len turns a negative/oversized C int length into TH_ERR_VALUE. */
+int th__check_buf(const void *buf, long len, const char *func);
+
+/* ---- core crypto structs, shared with the SSL module ---------------------- */
+extern const th_type TH_TYPE_PKEY, TH_TYPE_X509, TH_TYPE_X509_NAME, TH_TYPE_X509_REQ,
+    TH_TYPE_X509_EXTENSION, TH_TYPE_X509_STORE, TH_TYPE_X509_STORE_CONTEXT, TH_TYPE_CRL,
+    TH_TYPE_REVOKED, TH_TYPE_PKCS7, TH_TYPE_PKCS12, TH_TYPE_NETSCAPE_SPKI,
+    TH_TYPE_ELLIPTIC_CURVE, TH_TYPE_CONTEXT, TH_TYPE_SESSION, TH_TYPE_CONNECTION;
+
+struct th_pkey {
+  th_obj hdr;
+  EVP_PKEY *pkey;   /* NULL until generate_key / load ("uninitialized") */
+  int only_public;  /* loaded from a public key or a certificate */
+};
+
+struct th_x509 {
+  th_obj hdr;
+  X509 *x509;
+};
+
+struct th_x509_name {
+  th_obj hdr;
+  X509_NAME *name; /* owned when owner is NULL, else lives inside owner */
+  th_obj *owner;   /* the X509 / X509Req whose name this is, referenced */
+};
+
+struct th_x509_req {
+  th_obj hdr;
+  X509_REQ *req;
+};
+
+struct th_x509_extension {
+  th_obj hdr;
+  X509_EXTENSION *ext;
+};
+
+struct th_x509_store {
+  th_obj hdr;
+  X509_STORE *store;
+};
+
+struct th_crl {
+  th_obj hdr;
+  X509_CRL *crl;
+};
+
+struct th_revoked {
+  th_obj hdr;
+  X509_REVOKED *rev;
+};
+
+struct th_elliptic_curve {
+  th_obj hdr;
+  int nid;
+  char name[64];
+};
+
+/* Wrap raw objects, taking ownership of the argument (freed on failure).
+ * Return NULL with TH_ERR_NOMEM when allocation fails or arg is NULL. */
+th_x509 *th__x509_wrap(X509 *x);
+th_pkey *th__pkey_wrap(EVP_PKEY *pkey, int only_public);
+th_x509_name *th__x509_name_wrap_owned(X509_NAME *name);
+th_x509_name *th__x509_name_wrap_child(X509_NAME *name, void *owner);
+th_x509_store *th__x509_store_wrap(X509_STORE *store);
+th_crl *th__crl_wrap(X509_CRL *crl);
+
+/* Digest lookup by name (ValueError "No such digest method"). */
+const EVP_MD *th__digest_by_name(const char *name, const char *func);
+
+#endif

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Check conformance/manifest.tsv: every documented entry of the spec maps to
+C symbols the library really exports (or headers really define) and to
+Criterion tests that really exist.
+
+manifest.tsv columns: module, class, name, kind (the spec's api-manifest.tsv,
+same rows, same order), symbols (comma-separated C names), tests
+(comma-separated `suite/test`). Rows after the spec's rows cover helpers
+beyond the spec (loopback, fixtures). Rows not done yet leave 5 and 6 empty.
+
+Fails when: the first four columns drift from the spec; a row names a symbol
+that is neither exported by libtlsharness.so nor defined in a public header;
+a row names a test that no test binary registers (`<binary> --list`).
+Prints the coverage per class. Run after `bazel build //lib:tlsharness
+//conformance:all` (tools/test does).
+
+Usage: tools/check_manifest.py [--merge]   (--merge first rebuilds
+manifest.tsv from the spec rows and the fragments in conformance/manifest.d/)
+"""
+import collections
+import glob
+import os
+import re
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SPEC_CANDIDATES = [os.path.join(ROOT, "..", "shared", "spec", "api-manifest.tsv"),
+                   os.path.join(ROOT, "conformance", "api-manifest.tsv")]
+MANIFEST = os.path.join(ROOT, "conformance", "manifest.tsv")
+
+
+def read_tsv(path):
+    with open(path) as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip() and not line.startswith("#")]
+
+
+def spec_rows():
+    for p in SPEC_CANDIDATES:
+        if os.path.exists(p):
+            return read_tsv(p)
+    sys.exit("check_manifest: no api-manifest.tsv found")
+
+
+def merge():
+    """Rebuild manifest.tsv: spec rows in order, columns 5-6 from fragments."""
+    spec = spec_rows()
+    header, rows = spec[0], spec[1:]
+    filled = {}
+    extra = []
+    for frag in sorted(glob.glob(os.path.join(ROOT, "conformance", "manifest.d", "*.tsv"))):
+        for r in read_tsv(frag):
+            r = (r + ["", "", "", "", "", ""])[:6]
+            key = tuple(r[:4])
+            if key in filled:
+                sys.exit("check_manifest: %s: row %s given twice" % (frag, "/".join(key)))
+            filled[key] = r
+    spec_keys = set(tuple(r[:4]) for r in rows)
+    for key, r in filled.items():
+        if key not in spec_keys:
+            extra.append(r)
+    with open(MANIFEST, "w") as out:
+        out.write("\t".join(header + ["symbols", "tests"]) + "\n")
+        for r in rows:
+            f = filled.get(tuple(r[:4]), r + ["", ""])
+            out.write("\t".join(r[:4] + f[4:6]) + "\n")
+        for r in extra:
+            out.write("\t".join(r) + "\n")
+
+
+def exported_symbols():
+    lib = os.path.join(ROOT, "bazel-bin", "lib", "libtlsharness.so")
+    if not os.path.exists(lib):
+        sys.exit("check_manifest: %s missing; run bazel build //lib:tlsharness" % lib)
+    out = subprocess.run(["nm", "-D", "--defined-only", lib], capture_output=True, text=True).stdout
+    syms = set(line.split()[-1] for line in out.splitlines() if line.strip())
+    text = ""
+    for h in glob.glob(os.path.join(ROOT, "lib", "include", "tlsharness", "*.h")):
+        text += open(h).read()
+    syms |= set(re.findall(r"#define\s+(TH_\w+)", text))
+    syms |= set(re.findall(r"^\s*(TH_\w+)\s*(?:=|,)", text, re.M))
+    syms |= set(re.findall(r"typedef\s+[^;]*?\b(th_\w+)\s*;", text))
+    return syms
+
+
+def registered_tests():
+    tests = set()
+    for binary in glob.glob(os.path.join(ROOT, "bazel-bin", "conformance", "*_test")):
+        if not os.access(binary, os.X_OK) or os.path.isdir(binary):
+            continue
+        res = subprocess.run([binary, "--list"], capture_output=True, text=True, timeout=60)
+        suite = None
+        for line in (res.stdout + res.stderr).splitlines():
+            m = re.match(r"^(\S+): \d+ tests?$", line)
+            if m:
+                suite = m.group(1)
+                continue
+            m = re.match(r"^[├└│─ ]+\s*(\S+)", line)
+            if m and suite:
+                tests.add(suite + "/" + m.group(1))
+    return tests
+
+
+def main():
+    if "--merge" in sys.argv:
+        merge()
+    spec = spec_rows()[1:]
+    rows = read_tsv(MANIFEST)[1:]
+    errors = []
+    for i, (s, r) in enumerate(zip(spec, rows)):
+        if r[:4] != s[:4]:
+            errors.append("row %d: %s does not match the spec's %s" % (i + 2, r[:4], s[:4]))
+    if len(rows) < len(spec):
+        errors.append("manifest.tsv has %d rows, the spec %d" % (len(rows), len(spec)))
+    syms = exported_symbols()
+    tests = registered_tests()
+    per = collections.OrderedDict()
+    for i, r in enumerate(rows):
+        r = (r + ["", ""])[:6]
+        key = r[0] + "." + (r[2] if r[1] == "-" and r[3] != "constant" else r[1])
+        if r[1] == "-":
+            key = r[0] + " (module " + ("constants" if r[3] == "constant" else "functions") + ")"
+        total, done = per.get(key, (0, 0))
+        ok = bool(r[4]) and bool(r[5]) and r[5] != "-"
+        for sym in filter(None, r[4].split(",")):
+            if sym.strip() not in syms:
+                errors.append("row %d (%s): symbol %s is not exported nor defined in a header"
+                              % (i + 2, "/".join(r[:3]), sym.strip()))
+                ok = False
+        for t in filter(None, r[5].split(",")):
+            if t.strip() != "-" and t.strip() not in tests:
+                errors.append("row %d (%s): test %s does not exist" % (i + 2, "/".join(r[:3]), t.strip()))
+                ok = False
+        per[key] = (total + 1, done + (1 if ok else 0))
+    want = len(spec)
+    have = sum(1 for r in rows[:want] if len(r) >= 6 and r[4] and r[5] and r[5] != "-")
+    print("API coverage manifest (conformance/manifest.tsv):")
+    for k, (t, d) in per.items():
+        print("  %-40s %3d / %3d" % (k, d, t))
+    print("  %-40s %3d / %3d documented entries" % ("TOTAL", have, want))
+    for e in errors:
+        print("check_manifest: " + e, file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
