@@ -63,6 +63,8 @@ struct th_connection {
 int th__ssl_conn_index(void);
 /* The th_connection (borrowed) behind ssl, or NULL. */
 th_connection *th__conn_from_ssl(const SSL *ssl);
+/* th__ctx_attach stores the back-pointer from ctx->ctx to ctx. */
+int th__ctx_attach(th_context *ctx);
 /* The th_context (borrowed) behind ctx, or NULL. */
 th_context *th__ctx_from_sslctx(const SSL_CTX *ctx);
 
