@@ -15,6 +15,7 @@
  *   pkcs7.h          crypto.PKCS7
  *   pkcs12.h         crypto.PKCS12
  *   netscape_spki.h  crypto.NetscapeSPKI
+ *   elliptic_curve.h crypto.get_elliptic_curve(s) curve objects
  *   rand.h           rand module
  *   ssl.h            SSL module: constants, SSLeay_version
  *   context.h        SSL.Context
@@ -43,6 +44,7 @@
 #include "tlsharness/pkcs7.h"
 #include "tlsharness/pkcs12.h"
 #include "tlsharness/netscape_spki.h"
+#include "tlsharness/elliptic_curve.h"
 #include "tlsharness/rand.h"
 #include "tlsharness/ssl.h"
 #include "tlsharness/context.h"
