@@ -10,7 +10,9 @@ beyond the spec (loopback, fixtures). Rows not done yet leave 5 and 6 empty.
 
 Fails when: the first four columns drift from the spec; a row names a symbol
 that is neither exported by libtlsharness.so nor defined in a public header;
-a row names a test that no test binary registers (`<binary> --list`).
+a row names a test that no test binary registers (`<binary> --list`); a
+row names a test that did not run and pass in the last `bazel test` (read from
+the Criterion JSON reports in bazel-testlogs; skip with --no-executed).
 Prints the coverage per class. Run after `bazel build //lib:tlsharness
 //conformance:all` (tools/test does).
 
@@ -83,27 +85,73 @@ def exported_symbols():
     return syms
 
 
-def registered_tests():
+def test_binaries():
+    for sub in ("conformance", "tools", "fixtures"):
+        for binary in glob.glob(os.path.join(ROOT, "bazel-bin", sub, "**", "*_test"), recursive=True):
+            if os.access(binary, os.X_OK) and not os.path.isdir(binary):
+                yield binary
+
+
+def list_tests(binary):
+    res = subprocess.run([binary, "--list"], capture_output=True, text=True, timeout=60)
     tests = set()
-    for binary in glob.glob(os.path.join(ROOT, "bazel-bin", "conformance", "*_test")):
-        if not os.access(binary, os.X_OK) or os.path.isdir(binary):
+    suite = None
+    for line in (res.stdout + res.stderr).splitlines():
+        m = re.match(r"^(\S+): \d+ tests?$", line)
+        if m:
+            suite = m.group(1)
             continue
-        res = subprocess.run([binary, "--list"], capture_output=True, text=True, timeout=60)
-        suite = None
-        for line in (res.stdout + res.stderr).splitlines():
-            m = re.match(r"^(\S+): \d+ tests?$", line)
-            if m:
-                suite = m.group(1)
-                continue
-            m = re.match(r"^[├└│─ ]+\s*(\S+)", line)
-            if m and suite:
-                tests.add(suite + "/" + m.group(1))
+        m = re.match(r"^[├└│─ ]+\s*(\S+)", line)
+        if m and suite:
+            tests.add(suite + "/" + m.group(1))
     return tests
+
+
+def registered_tests():
+    """(registered, executed): every suite/test the binaries register, and
+    those the last `bazel test` run proved PASSED (from the Criterion JSON
+    report testutil.c asks for; for a binary without one, all its tests when
+    its target passed)."""
+    registered, executed = set(), set()
+    logs = os.path.join(ROOT, "bazel-testlogs")
+    for binary in test_binaries():
+        tests = list_tests(binary)
+        registered |= tests
+        rel = os.path.relpath(binary, os.path.join(ROOT, "bazel-bin"))
+        tdir = os.path.join(logs, rel)
+        report = read_json_report(os.path.join(tdir, "test.outputs", "outputs.zip"))
+        if report is not None:
+            for s in report.get("test_suites", []):
+                for t in s.get("tests", []):
+                    if t.get("status") == "PASSED":
+                        executed.add(s["name"] + "/" + t["name"])
+        elif target_passed(tdir):
+            executed |= tests
+    return registered, executed
+
+
+def read_json_report(zpath):
+    import json
+    import zipfile
+    try:
+        with zipfile.ZipFile(zpath) as z:
+            return json.loads(z.read("criterion.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
+def target_passed(tdir):
+    try:
+        xml = open(os.path.join(tdir, "test.xml"), errors="replace").read()
+    except OSError:
+        return False
+    return "<failure" not in xml and "<error" not in xml
 
 
 def main():
     if "--merge" in sys.argv:
         merge()
+    check_executed = "--no-executed" not in sys.argv
     spec = spec_rows()[1:]
     rows = read_tsv(MANIFEST)[1:]
     errors = []
@@ -113,7 +161,7 @@ def main():
     if len(rows) < len(spec):
         errors.append("manifest.tsv has %d rows, the spec %d" % (len(rows), len(spec)))
     syms = exported_symbols()
-    tests = registered_tests()
+    tests, executed = registered_tests()
     per = collections.OrderedDict()
     for i, r in enumerate(rows):
         r = (r + ["", ""])[:6]
@@ -130,6 +178,10 @@ def main():
         for t in filter(None, r[5].split(",")):
             if t.strip() != "-" and t.strip() not in tests:
                 errors.append("row %d (%s): test %s does not exist" % (i + 2, "/".join(r[:3]), t.strip()))
+                ok = False
+            elif t.strip() != "-" and check_executed and t.strip() not in executed:
+                errors.append("row %d (%s): test %s did not run and pass in the last bazel test"
+                              % (i + 2, "/".join(r[:3]), t.strip()))
                 ok = False
         per[key] = (total + 1, done + (1 if ok else 0))
     want = len(spec)
