@@ -60,9 +60,14 @@ openssl_repository = repository_rule(
 def _criterion_impl(rctx):
     if not rctx.path("/usr/include/criterion/criterion.h").exists:
         fail("Criterion is not installed: run tools/bootstrap (libcriterion-dev)")
+    # Criterion 2.4 leaks one strdup() of its output option
+    # (criterion_handle_args); the suppression travels with the library so
+    # every Criterion test under --config=asan finds it in its runfiles.
+    rctx.file("lsan.supp", "leak:criterion_handle_args\n")
     rctx.file("BUILD", """
 package(default_visibility = ["//visibility:public"])
-cc_library(name = "criterion", linkopts = ["-lcriterion"])
+exports_files(["lsan.supp"])
+cc_library(name = "criterion", data = ["lsan.supp"], linkopts = ["-lcriterion"])
 """)
 
 criterion_repository = repository_rule(implementation = _criterion_impl, local = True)

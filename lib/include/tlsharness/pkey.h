@@ -24,6 +24,43 @@ th_pkey *th_pkey_from_evp(EVP_PKEY *evp);
  * TH_ERR_TYPE for NULL/wrong type, TH_ERR_VALUE for an uninitialized key. */
 EVP_PKEY *th_pkey_to_evp(const th_pkey *pkey);
 
+/* th_pkey_new mirrors PKey(): a new, uninitialized key (no key material
+ * until generate_key). NULL with TH_ERR_NOMEM. */
+th_pkey *th_pkey_new(void);
+
+/* th_pkey_generate_key mirrors PKey.generate_key(type, bits): generates a
+ * key pair "into" pkey, replacing what it held.
+ *   TH_TYPE_RSA     bits > 0 (exponent 65537)
+ *   TH_TYPE_DSA     bits > 0 (parameters generated too: slow above 1024)
+ *   TH_TYPE_EC      beyond the spec: bits 256, 384 or 521 pick P-256,
+ *                   P-384, P-521
+ *   TH_TYPE_ED25519 / TH_TYPE_ED448  beyond the spec: bits 0 or the key's
+ *                   own size (256 / 456)
+ * Errors (pkey unchanged): TH_ERR_TYPE (NULL/wrong object), TH_ERR_VALUE
+ * (bad bits: "Invalid number of bits"), TH_ERR_CRYPTO ("No such key type",
+ * as pyOpenSSL raises crypto.Error for an unknown type; OpenSSL failed). */
+int th_pkey_generate_key(th_pkey *pkey, int type, int bits);
+
+/* th_pkey_bits mirrors PKey.bits(): the key size in bits (0 for an
+ * uninitialized key, as pyOpenSSL). Negative th_err: TH_ERR_TYPE. */
+int th_pkey_bits(const th_pkey *pkey);
+
+/* th_pkey_type mirrors PKey.type(): TH_TYPE_RSA, TH_TYPE_DSA, ... (the
+ * EVP_PKEY base id; 0 for an uninitialized key, as pyOpenSSL). Negative
+ * th_err: TH_ERR_TYPE. */
+int th_pkey_type(const th_pkey *pkey);
+
+/* th_pkey_check mirrors PKey.check(): 1 (True) when the RSA private key is
+ * consistent. TH_ERR_CRYPTO when it is not; TH_ERR_TYPE for NULL/wrong
+ * object, a public-only key ("public key only"), an uninitialized key or a
+ * key that is not RSA ("key type unsupported"), as pyOpenSSL. */
+int th_pkey_check(const th_pkey *pkey);
+
+/* th_pkey_only_public: beyond the spec, 1 when pkey has no private part
+ * (loaded from a public key or taken from a certificate), 0 when it has,
+ * TH_ERR_TYPE for NULL/wrong object, TH_ERR_VALUE when uninitialized. */
+int th_pkey_only_public(const th_pkey *pkey);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,7 +1,59 @@
-/* tlsharness/x509_extension.h — (being written). */
+/* tlsharness/x509_extension.h — crypto.X509Extension: one X.509 v3
+ * extension. */
 #ifndef TLSHARNESS_X509_EXTENSION_H
 #define TLSHARNESS_X509_EXTENSION_H
 
+#include <openssl/x509.h>
+
 #include "tlsharness/common.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* th_x509_extension_free drops the caller's reference (NULL-safe). */
+void th_x509_extension_free(th_x509_extension *ext);
+/* th_x509_extension_up_ref takes another reference (NULL if not one). */
+th_x509_extension *th_x509_extension_up_ref(th_x509_extension *ext);
+
+/* th_x509_extension_new mirrors X509Extension(type_name, critical, value,
+ * subject=None, issuer=None): the extension type_name (an x509v3_config
+ * name such as "basicConstraints", "subjectAltName", "keyUsage") with
+ * value in x509v3_config syntax ("CA:true", "DNS:example.com"), critical
+ * when critical is non-zero. subject and issuer (may be NULL) are the
+ * certificates values such as "hash" and "keyid:always" refer to. Caller
+ * frees. NULL with TH_ERR_TYPE (NULL type_name/value, subject or issuer not
+ * an X509), TH_ERR_CRYPTO (unknown extension, bad value, a value that needs
+ * a missing subject/issuer). */
+th_x509_extension *th_x509_extension_new(const char *type_name, int critical, const char *value,
+                                         const th_x509 *subject, const th_x509 *issuer);
+
+/* th_x509_extension_str mirrors str(ext): the extension's text as
+ * X509V3_EXT_print writes it ("CA:TRUE", "DNS:example.com"; unknown
+ * extensions as a hex dump). Caller frees. NULL with TH_ERR_TYPE,
+ * TH_ERR_CRYPTO. */
+th_bytes *th_x509_extension_str(const th_x509_extension *ext);
+
+/* th_x509_extension_get_critical mirrors get_critical(): 1 or 0;
+ * TH_ERR_TYPE. */
+int th_x509_extension_get_critical(const th_x509_extension *ext);
+
+/* th_x509_extension_get_data mirrors get_data(): the DER of the value (the
+ * content of extnValue). Caller frees. NULL with TH_ERR_TYPE. */
+th_bytes *th_x509_extension_get_data(const th_x509_extension *ext);
+
+/* th_x509_extension_get_short_name mirrors get_short_name(): e.g.
+ * "basicConstraints" ("UNDEF" for an OID OpenSSL does not know, as
+ * pyOpenSSL). Caller frees. NULL with TH_ERR_TYPE. */
+th_bytes *th_x509_extension_get_short_name(const th_x509_extension *ext);
+
+/* Escape hatches: th_x509_extension_from_x509_extension wraps a copy of
+ * ext (TH_ERR_TYPE for NULL); th_x509_extension_to_x509_extension returns
+ * a new copy (caller frees with X509_EXTENSION_free). */
+th_x509_extension *th_x509_extension_from_x509_extension(const X509_EXTENSION *ext);
+X509_EXTENSION *th_x509_extension_to_x509_extension(const th_x509_extension *ext);
+
+#ifdef __cplusplus
+}
+#endif
 #endif
