@@ -1,0 +1,77 @@
+/* crypto2_internal.h — private declarations shared by the second half of
+ * the crypto module (X509Store, X509StoreContext, CRL, Revoked, PKCS7,
+ * PKCS12, NetscapeSPKI, elliptic curves) and rand. Not public API. */
+#ifndef TLSHARNESS_CRYPTO2_INTERNAL_H
+#define TLSHARNESS_CRYPTO2_INTERNAL_H
+
+#include <openssl/asn1.h>
+#include <openssl/pkcs7.h>
+#include <openssl/x509.h>
+
+#include "internal.h"
+
+/* The spec's file types, by value (crypto.FILETYPE_PEM/ASN1/TEXT): OpenSSL's
+ * X509_FILETYPE_PEM and X509_FILETYPE_ASN1, and pyOpenSSL's 2**16 - 1. The
+ * public names live in crypto.h; these keep this half of the module free of
+ * a compile-time dependency on it. */
+#define TH__FT_PEM 1
+#define TH__FT_ASN1 2
+#define TH__FT_TEXT 65535
+
+struct th_x509_store_context {
+  th_obj hdr;
+  th_x509_store *store;       /* referenced; replaced by set_store */
+  th_x509 *cert;              /* referenced: the certificate to verify */
+  STACK_OF(X509) * untrusted; /* owned (up-ref'd certificates) or NULL */
+};
+
+struct th_pkcs7 {
+  th_obj hdr;
+  PKCS7 *p7;
+};
+
+/* PKCS12 keeps its parts as objects, as pyOpenSSL does: the DER structure
+ * is only built by export(). Every part may be unset (NULL). */
+struct th_pkcs12 {
+  th_obj hdr;
+  th_x509 *cert;
+  th_pkey *key;
+  STACK_OF(X509) * cacerts; /* owned; NULL when unset */
+  th_bytes *friendlyname;
+};
+
+struct th_netscape_spki {
+  th_obj hdr;
+  NETSCAPE_SPKI *spki;
+};
+
+/* th__c2_digest looks a digest up by name: TH_ERR_TYPE for NULL,
+ * TH_ERR_VALUE "No such digest method" for an unknown one. */
+const EVP_MD *th__c2_digest(const char *name, const char *func);
+
+/* th__c2_signing_key checks that key is an initialized PKey with a private
+ * part (TH_ERR_TYPE / TH_ERR_VALUE). */
+int th__c2_signing_key(const th_pkey *key, const char *func);
+
+/* th__c2_time_parse turns an ASN.1 GENERALIZEDTIME text (YYYYMMDDhhmmssZ,
+ * YYYYMMDDhhmmss+hhmm, YYYYMMDDhhmmss-hhmm) into a new ASN1_TIME; NULL with
+ * TH_ERR_TYPE (NULL) or TH_ERR_VALUE (malformed). */
+ASN1_TIME *th__c2_time_parse(const char *when, const char *func);
+
+/* th__c2_time_text returns t as GENERALIZEDTIME text in *out, or NULL in
+ * *out when t is absent or empty (the spec's None). */
+int th__c2_time_text(const ASN1_TIME *t, th_bytes **out, const char *func);
+
+/* th__c2_filetype_ok: TH_ERR_VALUE unless type is PEM/ASN1 (or TEXT when
+ * allow_text). */
+int th__c2_filetype_ok(int type, int allow_text, const char *func);
+
+/* th__c2_x509_stack copies n th_x509 objects into a new stack of up-ref'd
+ * X509 (NULL list and n == 0 give an empty stack). TH_ERR_TYPE when an item
+ * is not an X509. */
+int th__c2_x509_stack(th_x509 *const *certs, size_t n, STACK_OF(X509) * *out, const char *func);
+
+/* th__c2_x509_list wraps a new reference to every X509 of sk in a th_list. */
+th_list *th__c2_x509_list(const STACK_OF(X509) * sk);
+
+#endif
