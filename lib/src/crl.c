@@ -147,7 +147,7 @@ int th_crl_sign(th_crl *crl, const th_x509 *issuer_cert, const th_pkey *issuer_k
   TH_CHECK(issuer_cert, &TH_TYPE_X509);
   int rc = th__c2_signing_key(issuer_key, __func__);
   if (rc != TH_OK) return rc;
-  const EVP_MD *md = th__c2_digest(digest, __func__);
+  const EVP_MD *md = th__digest_by_name(digest, __func__);
   if (md == NULL) return th_error_kind();
   return sign_checked(crl, issuer_cert, issuer_key, md, __func__);
 }
@@ -163,7 +163,7 @@ th_bytes *th_crl_export(th_crl *crl, const th_x509 *cert, const th_pkey *key, in
     return NULL;
   }
   /* pyOpenSSL 16.1's default digest (with a DeprecationWarning there). */
-  const EVP_MD *md = th__c2_digest(digest != NULL ? digest : "md5", __func__);
+  const EVP_MD *md = th__digest_by_name(digest != NULL ? digest : "md5", __func__);
   if (md == NULL) return NULL;
   ASN1_TIME *t = ASN1_TIME_new();
   int ok = t != NULL && X509_gmtime_adj(t, 0) && X509_CRL_set1_lastUpdate(crl->crl, t) &&

@@ -45,10 +45,6 @@ struct th_netscape_spki {
   NETSCAPE_SPKI *spki;
 };
 
-/* th__c2_digest looks a digest up by name: TH_ERR_TYPE for NULL,
- * TH_ERR_VALUE "No such digest method" for an unknown one. */
-const EVP_MD *th__c2_digest(const char *name, const char *func);
-
 /* th__c2_signing_key checks that key is an initialized PKey with a private
  * part (TH_ERR_TYPE / TH_ERR_VALUE). */
 int th__c2_signing_key(const th_pkey *key, const char *func);

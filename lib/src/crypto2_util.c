@@ -7,16 +7,6 @@
 
 #include "crypto2_internal.h"
 
-const EVP_MD *th__c2_digest(const char *name, const char *func) {
-  if (name == NULL) {
-    th__err(TH_ERR_TYPE, "%s: digest is NULL", func);
-    return NULL;
-  }
-  const EVP_MD *md = EVP_get_digestbyname(name);
-  if (md == NULL) th__err(TH_ERR_VALUE, "%s: No such digest method: %s", func, name);
-  return md;
-}
-
 int th__c2_signing_key(const th_pkey *key, const char *func) {
   int rc = th__obj_check(key, &TH_TYPE_PKEY, func, "key");
   if (rc != TH_OK) return rc;

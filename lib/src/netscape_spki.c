@@ -93,7 +93,7 @@ int th_netscape_spki_sign(th_netscape_spki *spki, const th_pkey *pkey, const cha
   TH_CHECK(spki, &TH_TYPE_NETSCAPE_SPKI);
   int rc = th__c2_signing_key(pkey, __func__);
   if (rc != TH_OK) return rc;
-  const EVP_MD *md = th__c2_digest(digest, __func__);
+  const EVP_MD *md = th__digest_by_name(digest, __func__);
   if (md == NULL) return th_error_kind();
   ERR_clear_error();
   if (!NETSCAPE_SPKI_sign(spki->spki, pkey->pkey, md))
