@@ -80,7 +80,9 @@ def exported_symbols():
     for h in glob.glob(os.path.join(ROOT, "lib", "include", "tlsharness", "*.h")):
         text += open(h).read()
     syms |= set(re.findall(r"#define\s+(TH_\w+)", text))
-    syms |= set(re.findall(r"^\s*(TH_\w+)\s*(?:=|,)", text, re.M))
+    for body in re.findall(r"enum\s*\w*\s*\{([^}]*)\}", text):
+        body = re.sub(r"/\*.*?\*/", "", body, flags=re.S)
+        syms |= set(re.findall(r"(?:^|,)\s*(TH_\w+)", body))
     syms |= set(re.findall(r"typedef\s+[^;]*?\b(th_\w+)\s*;", text))
     return syms
 

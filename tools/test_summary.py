@@ -17,10 +17,18 @@ SYN = re.compile(r"Synthesis: Tested: (\d+) \| Passing: (\d+) \| Failing: (\d+) 
 
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "bazel-testlogs"
+    # Optional: the test targets of this run (one label a line), so that logs
+    # of targets that no longer exist are never counted.
+    wanted = None
+    if len(sys.argv) > 2:
+        with open(sys.argv[2]) as f:
+            wanted = set(l.strip().lstrip("/").replace(":", "/") for l in f if l.strip())
     passed = failed = skipped = 0
     bad_targets = []
     for log in sorted(glob.glob(os.path.join(root, "**", "test.log"), recursive=True)):
         target = os.path.relpath(os.path.dirname(log), root)
+        if wanted is not None and target not in wanted:
+            continue
         text = open(log, errors="replace").read()
         m = None
         for m in SYN.finditer(text):

@@ -105,7 +105,7 @@ th_x509_name *th_crl_get_issuer(const th_crl *crl) {
 
 static int set_time(th_crl *crl, const char *when, int next, const char *func) {
   TH_CHECK(crl, &TH_TYPE_CRL);
-  ASN1_TIME *t = th__c2_time_parse(when, func);
+  ASN1_TIME *t = th__time_parse(when, func);
   if (t == NULL) return th_error_kind();
   int ok = next ? X509_CRL_set1_nextUpdate(crl->crl, t) : X509_CRL_set1_lastUpdate(crl->crl, t);
   ASN1_TIME_free(t);
@@ -145,7 +145,7 @@ int th_crl_sign(th_crl *crl, const th_x509 *issuer_cert, const th_pkey *issuer_k
                 const char *digest) {
   TH_CHECK(crl, &TH_TYPE_CRL);
   TH_CHECK(issuer_cert, &TH_TYPE_X509);
-  int rc = th__c2_signing_key(issuer_key, __func__);
+  int rc = th__pkey_usable(issuer_key, 1, __func__);
   if (rc != TH_OK) return rc;
   const EVP_MD *md = th__digest_by_name(digest, __func__);
   if (md == NULL) return th_error_kind();
@@ -156,8 +156,8 @@ th_bytes *th_crl_export(th_crl *crl, const th_x509 *cert, const th_pkey *key, in
                         const char *digest) {
   TH_CHECK_NULL(crl, &TH_TYPE_CRL);
   TH_CHECK_NULL(cert, &TH_TYPE_X509);
-  if (th__c2_signing_key(key, __func__) != TH_OK) return NULL;
-  if (th__c2_filetype_ok(type, 1, __func__) != TH_OK) return NULL;
+  if (th__pkey_usable(key, 1, __func__) != TH_OK) return NULL;
+  if (th__filetype_ok(type, 1, __func__) != TH_OK) return NULL;
   if (days < -36525 || days > 36525) {
     th__err(TH_ERR_VALUE, "th_crl_export: days %d is beyond +-100 years", days);
     return NULL;
@@ -179,35 +179,19 @@ th_bytes *th_crl_export(th_crl *crl, const th_x509 *cert, const th_pkey *key, in
 
 th_bytes *th_crypto_dump_crl(int type, const th_crl *crl) {
   TH_CHECK_NULL(crl, &TH_TYPE_CRL);
-  if (th__c2_filetype_ok(type, 1, __func__) != TH_OK) return NULL;
-  BIO *bio = BIO_new(BIO_s_mem());
-  if (bio == NULL) {
-    th__err_ossl(TH_ERR_NOMEM, "th_crypto_dump_crl: BIO_new failed");
-    return NULL;
-  }
+  if (th__filetype_ok(type, 1, __func__) != TH_OK) return NULL;
+  BIO *bio = th__mem_bio(__func__);
+  if (bio == NULL) return NULL;
   ERR_clear_error();
   int ok = type == TH__FT_PEM    ? PEM_write_bio_X509_CRL(bio, crl->crl)
            : type == TH__FT_ASN1 ? i2d_X509_CRL_bio(bio, crl->crl)
                                  : X509_CRL_print(bio, crl->crl);
-  th_bytes *out = NULL;
-  if (!ok)
-    th__err_ossl(TH_ERR_CRYPTO, "th_crypto_dump_crl: OpenSSL cannot encode the CRL");
-  else
-    out = th__bytes_from_bio(bio);
-  BIO_free(bio);
-  return out;
+  return th__bio_done(bio, ok, __func__, "OpenSSL cannot encode the CRL");
 }
 
 th_crl *th_crypto_load_crl(int type, const unsigned char *buf, size_t len) {
-  if (th__c2_filetype_ok(type, 0, __func__) != TH_OK) return NULL;
-  if (th__check_buf(buf, len > LONG_MAX ? -1 : (long)len, __func__) != TH_OK) return NULL;
-  TH_CHECK_ARG_NULL(buf);
-  BIO *bio = BIO_new_mem_buf(buf, (int)len);
-  if (bio == NULL) {
-    th__err_ossl(TH_ERR_NOMEM, "th_crypto_load_crl: BIO_new_mem_buf failed");
-    return NULL;
-  }
-  ERR_clear_error();
+  BIO *bio = th__load_bio(type, buf, len, 0, __func__);
+  if (bio == NULL) return NULL;
   X509_CRL *c = type == TH__FT_PEM ? PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)
                                    : d2i_X509_CRL_bio(bio, NULL);
   BIO_free(bio);

@@ -5,13 +5,8 @@
 
 #include <openssl/x509.h>
 
+#include "crypto_common_internal.h"
 #include "internal.h"
-
-/* th__pkey_usable checks that pkey is a PKey (TH_ERR_TYPE) holding a key
- * (TH_ERR_VALUE "Key is uninitialized"); with need_private, that the key
- * has a private part (TH_ERR_VALUE "Key only has public part", as
- * pyOpenSSL's X509.sign). Returns TH_OK or the error. */
-int th__pkey_usable(const th_pkey *pkey, int need_private, const char *func);
 
 /* th__sign_digest resolves the digest used to sign with pkey: NULL for
  * keys that sign without a digest (Ed25519, Ed448; name ignored), else

@@ -8,15 +8,8 @@
 #include <openssl/pkcs7.h>
 #include <openssl/x509.h>
 
+#include "crypto_common_internal.h"
 #include "internal.h"
-
-/* The spec's file types, by value (crypto.FILETYPE_PEM/ASN1/TEXT): OpenSSL's
- * X509_FILETYPE_PEM and X509_FILETYPE_ASN1, and pyOpenSSL's 2**16 - 1. The
- * public names live in crypto.h; these keep this half of the module free of
- * a compile-time dependency on it. */
-#define TH__FT_PEM 1
-#define TH__FT_ASN1 2
-#define TH__FT_TEXT 65535
 
 struct th_x509_store_context {
   th_obj hdr;
@@ -44,23 +37,6 @@ struct th_netscape_spki {
   th_obj hdr;
   NETSCAPE_SPKI *spki;
 };
-
-/* th__c2_signing_key checks that key is an initialized PKey with a private
- * part (TH_ERR_TYPE / TH_ERR_VALUE). */
-int th__c2_signing_key(const th_pkey *key, const char *func);
-
-/* th__c2_time_parse turns an ASN.1 GENERALIZEDTIME text (YYYYMMDDhhmmssZ,
- * YYYYMMDDhhmmss+hhmm, YYYYMMDDhhmmss-hhmm) into a new ASN1_TIME; NULL with
- * TH_ERR_TYPE (NULL) or TH_ERR_VALUE (malformed). */
-ASN1_TIME *th__c2_time_parse(const char *when, const char *func);
-
-/* th__c2_time_text returns t as GENERALIZEDTIME text in *out, or NULL in
- * *out when t is absent or empty (the spec's None). */
-int th__c2_time_text(const ASN1_TIME *t, th_bytes **out, const char *func);
-
-/* th__c2_filetype_ok: TH_ERR_VALUE unless type is PEM/ASN1 (or TEXT when
- * allow_text). */
-int th__c2_filetype_ok(int type, int allow_text, const char *func);
 
 /* th__c2_x509_stack copies n th_x509 objects into a new stack of up-ref'd
  * X509 (NULL list and n == 0 give an empty stack). TH_ERR_TYPE when an item

@@ -9,67 +9,30 @@
 #include "crypto1_internal.h"
 #include "tlsharness/crypto.h"
 
-/* ---- shared checks ------------------------------------------------------ */
-
-static int load_args(int type, const unsigned char *buf, size_t len, const char *func) {
-  int rc = th__check_buf(buf, (long)len, func);
-  if (rc != TH_OK) return rc;
-  if (type != TH_FILETYPE_PEM && type != TH_FILETYPE_ASN1)
-    return th__err(TH_ERR_VALUE, "%s: type argument must be FILETYPE_PEM or FILETYPE_ASN1", func);
-  return TH_OK;
-}
-
-static int dump_type(int type, int text_ok, const char *func) {
-  if (type == TH_FILETYPE_PEM || type == TH_FILETYPE_ASN1 || (text_ok && type == TH_FILETYPE_TEXT))
-    return TH_OK;
-  return th__err(TH_ERR_VALUE, "%s: type argument must be FILETYPE_PEM, FILETYPE_ASN1%s", func,
-                 text_ok ? ", or FILETYPE_TEXT" : "");
-}
-
-static BIO *mem_in(const unsigned char *buf, size_t len) {
-  static const unsigned char empty[1];
-  BIO *b = BIO_new_mem_buf(buf != NULL ? buf : empty, (int)len);
-  if (b == NULL) th__err_ossl(TH_ERR_NOMEM, "out of memory for a BIO");
-  return b;
-}
-
-/* dump_done turns the result of a write into th_bytes (ok) or an error. */
-static th_bytes *dump_done(BIO *bio, int ok, const char *func) {
-  th_bytes *out = NULL;
-  if (ok > 0)
-    out = th__bytes_from_bio(bio);
-  else
-    th__err_ossl(TH_ERR_CRYPTO, "%s: OpenSSL could not write it", func);
-  BIO_free(bio);
-  return out;
-}
-
-static BIO *mem_out(void) {
-  BIO *b = BIO_new(BIO_s_mem());
-  if (b == NULL) th__err_ossl(TH_ERR_NOMEM, "out of memory for a BIO");
-  return b;
-}
+/* Argument checks, memory BIOs and the write-then-collect step are
+ * crypto_common.c's th__load_bio / th__filetype_ok / th__mem_bio /
+ * th__bio_done, shared with the CRL, PKCS7 and Revoked files. */
 
 /* ---- certificates -------------------------------------------------------- */
 
 th_bytes *th_crypto_dump_certificate(int type, const th_x509 *cert) {
   const char *fn = "th_crypto_dump_certificate";
   TH_CHECK_NULL(cert, &TH_TYPE_X509);
-  if (dump_type(type, 1, fn) != TH_OK) return NULL;
-  BIO *bio = mem_out();
+  if (th__filetype_ok(type, 1, fn) != TH_OK) return NULL;
+  BIO *bio = th__mem_bio(fn);
   if (bio == NULL) return NULL;
   int ok = type == TH_FILETYPE_PEM    ? PEM_write_bio_X509(bio, cert->x509)
            : type == TH_FILETYPE_ASN1 ? i2d_X509_bio(bio, cert->x509)
                                       : X509_print_ex(bio, cert->x509, 0, 0);
-  return dump_done(bio, ok, fn);
+  return th__bio_done(bio, ok, fn, "OpenSSL could not write it");
 }
 
 th_x509 *th_crypto_load_certificate_ex(OSSL_LIB_CTX *libctx, const char *propq, int type,
                                        const unsigned char *buf, size_t len) {
   const char *fn = "th_crypto_load_certificate";
-  if (load_args(type, buf, len, fn) != TH_OK) return NULL;
-  BIO *bio = mem_in(buf, len);
-  X509 *x = bio != NULL ? X509_new_ex(libctx, propq) : NULL;
+  BIO *bio = th__load_bio(type, buf, len, 1, fn);
+  if (bio == NULL) return NULL;
+  X509 *x = X509_new_ex(libctx, propq);
   X509 *got = NULL;
   /* The readers fill the preallocated x (keeping its library context);
    * on a failed parse they free it and set it to NULL. */
@@ -93,21 +56,21 @@ th_x509 *th_crypto_load_certificate(int type, const unsigned char *buf, size_t l
 th_bytes *th_crypto_dump_certificate_request(int type, const th_x509_req *req) {
   const char *fn = "th_crypto_dump_certificate_request";
   TH_CHECK_NULL(req, &TH_TYPE_X509_REQ);
-  if (dump_type(type, 1, fn) != TH_OK) return NULL;
-  BIO *bio = mem_out();
+  if (th__filetype_ok(type, 1, fn) != TH_OK) return NULL;
+  BIO *bio = th__mem_bio(fn);
   if (bio == NULL) return NULL;
   int ok = type == TH_FILETYPE_PEM    ? PEM_write_bio_X509_REQ(bio, req->req)
            : type == TH_FILETYPE_ASN1 ? i2d_X509_REQ_bio(bio, req->req)
                                       : X509_REQ_print_ex(bio, req->req, 0, 0);
-  return dump_done(bio, ok, fn);
+  return th__bio_done(bio, ok, fn, "OpenSSL could not write it");
 }
 
 th_x509_req *th_crypto_load_certificate_request_ex(OSSL_LIB_CTX *libctx, const char *propq,
                                                    int type, const unsigned char *buf, size_t len) {
   const char *fn = "th_crypto_load_certificate_request";
-  if (load_args(type, buf, len, fn) != TH_OK) return NULL;
-  BIO *bio = mem_in(buf, len);
-  X509_REQ *r = bio != NULL ? X509_REQ_new_ex(libctx, propq) : NULL;
+  BIO *bio = th__load_bio(type, buf, len, 1, fn);
+  if (bio == NULL) return NULL;
+  X509_REQ *r = X509_REQ_new_ex(libctx, propq);
   X509_REQ *got = NULL;
   if (r != NULL)
     got = type == TH_FILETYPE_PEM ? PEM_read_bio_X509_REQ(bio, &r, NULL, NULL)
@@ -129,21 +92,21 @@ th_x509_req *th_crypto_load_certificate_request(int type, const unsigned char *b
 
 th_bytes *th_crypto_dump_publickey(int type, const th_pkey *pkey) {
   const char *fn = "th_crypto_dump_publickey";
-  if (th__pkey_usable(pkey, 0, fn) != TH_OK || dump_type(type, 0, fn) != TH_OK) return NULL;
-  BIO *bio = mem_out();
+  if (th__pkey_usable(pkey, 0, fn) != TH_OK || th__filetype_ok(type, 0, fn) != TH_OK) return NULL;
+  BIO *bio = th__mem_bio(fn);
   if (bio == NULL) return NULL;
   int ok = type == TH_FILETYPE_PEM ? PEM_write_bio_PUBKEY(bio, pkey->pkey)
                                    : i2d_PUBKEY_bio(bio, pkey->pkey);
-  return dump_done(bio, ok, fn);
+  return th__bio_done(bio, ok, fn, "OpenSSL could not write it");
 }
 
 th_pkey *th_crypto_load_publickey_ex(OSSL_LIB_CTX *libctx, const char *propq, int type,
                                      const unsigned char *buf, size_t len) {
   const char *fn = "th_crypto_load_publickey";
-  if (load_args(type, buf, len, fn) != TH_OK) return NULL;
+  if (th__filetype_ok(type, 0, fn) != TH_OK || th__buf_ok(buf, len, 1, fn) != TH_OK) return NULL;
   EVP_PKEY *k = NULL;
   if (type == TH_FILETYPE_PEM) {
-    BIO *bio = mem_in(buf, len);
+    BIO *bio = th__load_bio(type, buf, len, 1, fn);
     if (bio == NULL) return NULL;
     k = PEM_read_bio_PUBKEY_ex(bio, NULL, NULL, NULL, libctx, propq);
     BIO_free(bio);
@@ -221,7 +184,7 @@ th_pkey *th_crypto_load_privatekey_ex(OSSL_LIB_CTX *libctx, const char *propq, i
                                       const unsigned char *pass, size_t pass_len,
                                       th_passphrase_cb cb, void *user) {
   const char *fn = "th_crypto_load_privatekey";
-  if (load_args(type, buf, len, fn) != TH_OK) return NULL;
+  if (th__filetype_ok(type, 0, fn) != TH_OK || th__buf_ok(buf, len, 1, fn) != TH_OK) return NULL;
   if (pass != NULL && cb != NULL) {
     th__err(TH_ERR_VALUE, "%s: give a passphrase or a callback, not both", fn);
     return NULL;
@@ -233,7 +196,7 @@ th_pkey *th_crypto_load_privatekey_ex(OSSL_LIB_CTX *libctx, const char *propq, i
   pw_state pw = {.pass = pass, .pass_len = pass_len, .cb = cb, .user = user};
   EVP_PKEY *k = NULL;
   if (type == TH_FILETYPE_PEM) {
-    BIO *bio = mem_in(buf, len);
+    BIO *bio = th__load_bio(type, buf, len, 1, fn);
     if (bio == NULL) return NULL;
     k = PEM_read_bio_PrivateKey_ex(bio, NULL, pem_cb, &pw, libctx, propq);
     BIO_free(bio);
@@ -274,7 +237,7 @@ static th_bytes *dump_priv(int type, const th_pkey *pkey, const char *cipher, pw
       return NULL;
     }
   }
-  if (dump_type(type, 1, fn) != TH_OK) return NULL;
+  if (th__filetype_ok(type, 1, fn) != TH_OK) return NULL;
   if (type != TH_FILETYPE_PEM && has_pass) {
     th__err(TH_ERR_VALUE, "%s: only FILETYPE_PEM key format supports encryption", fn);
     return NULL;
@@ -283,7 +246,7 @@ static th_bytes *dump_priv(int type, const th_pkey *pkey, const char *cipher, pw
     th__err(TH_ERR_CRYPTO, "%s: the key has only a public part", fn);
     return NULL;
   }
-  BIO *bio = mem_out();
+  BIO *bio = th__mem_bio(fn);
   if (bio == NULL) return NULL;
   int ok;
   if (type == TH_FILETYPE_PEM)
@@ -298,7 +261,7 @@ static th_bytes *dump_priv(int type, const th_pkey *pkey, const char *cipher, pw
     pw_fail(pw, fn, "OpenSSL could not write the key");
     return NULL;
   }
-  return dump_done(bio, ok, fn);
+  return th__bio_done(bio, ok, fn, "OpenSSL could not write it");
 }
 
 th_bytes *th_crypto_dump_privatekey(int type, const th_pkey *pkey, const char *cipher,

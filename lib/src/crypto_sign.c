@@ -17,17 +17,11 @@ const EVP_MD *th__digest_by_name(const char *name, const char *func) {
   return md;
 }
 
-/* buf_ok checks a (buf, len) input; a size_t that came from a negative int
- * shows up here as a negative long. */
-static int buf_ok(const void *buf, size_t len, const char *func) {
-  return th__check_buf(buf, (long)len, func);
-}
-
 th_bytes *th_crypto_sign(const th_pkey *pkey, const unsigned char *data, size_t len,
                          const char *digest) {
   const char *fn = "th_crypto_sign";
   int rc = th__pkey_usable(pkey, 0, fn);
-  if (rc == TH_OK) rc = buf_ok(data, len, fn);
+  if (rc == TH_OK) rc = th__buf_ok(data, len, 1, fn);
   const EVP_MD *md = NULL;
   if (rc == TH_OK) rc = th__sign_digest(pkey, digest, &md, fn);
   if (rc != TH_OK) return NULL;
@@ -57,8 +51,8 @@ th_bytes *th_crypto_sign(const th_pkey *pkey, const unsigned char *data, size_t 
 int th_crypto_verify(const th_x509 *cert, const unsigned char *sig, size_t sig_len,
                      const unsigned char *data, size_t len, const char *digest) {
   TH_CHECK(cert, &TH_TYPE_X509);
-  int rc = buf_ok(sig, sig_len, __func__);
-  if (rc == TH_OK) rc = buf_ok(data, len, __func__);
+  int rc = th__buf_ok(sig, sig_len, 1, __func__);
+  if (rc == TH_OK) rc = th__buf_ok(data, len, 1, __func__);
   if (rc != TH_OK) return rc;
   EVP_PKEY *key = X509_get_pubkey(cert->x509);
   if (key == NULL) return th__err_ossl(TH_ERR_CRYPTO, "%s: the certificate has no public key", __func__);

@@ -72,16 +72,9 @@ th_pkey *th_netscape_spki_get_pubkey(const th_netscape_spki *spki) {
   return th__pkey_wrap(k, 1);
 }
 
-static int check_key(const th_pkey *k, const char *func) {
-  int rc = th__obj_check(k, &TH_TYPE_PKEY, func, "pkey");
-  if (rc != TH_OK) return rc;
-  if (k->pkey == NULL) return th__err(TH_ERR_VALUE, "%s: Key is uninitialized", func);
-  return TH_OK;
-}
-
 int th_netscape_spki_set_pubkey(th_netscape_spki *spki, const th_pkey *pkey) {
   TH_CHECK(spki, &TH_TYPE_NETSCAPE_SPKI);
-  int rc = check_key(pkey, __func__);
+  int rc = th__pkey_usable(pkey, 0, __func__);
   if (rc != TH_OK) return rc;
   ERR_clear_error();
   if (!NETSCAPE_SPKI_set_pubkey(spki->spki, pkey->pkey))
@@ -91,7 +84,7 @@ int th_netscape_spki_set_pubkey(th_netscape_spki *spki, const th_pkey *pkey) {
 
 int th_netscape_spki_sign(th_netscape_spki *spki, const th_pkey *pkey, const char *digest) {
   TH_CHECK(spki, &TH_TYPE_NETSCAPE_SPKI);
-  int rc = th__c2_signing_key(pkey, __func__);
+  int rc = th__pkey_usable(pkey, 1, __func__);
   if (rc != TH_OK) return rc;
   const EVP_MD *md = th__digest_by_name(digest, __func__);
   if (md == NULL) return th_error_kind();
@@ -103,7 +96,7 @@ int th_netscape_spki_sign(th_netscape_spki *spki, const th_pkey *pkey, const cha
 
 int th_netscape_spki_verify(const th_netscape_spki *spki, const th_pkey *key) {
   TH_CHECK(spki, &TH_TYPE_NETSCAPE_SPKI);
-  int rc = check_key(key, __func__);
+  int rc = th__pkey_usable(key, 0, __func__);
   if (rc != TH_OK) return rc;
   ERR_clear_error();
   if (NETSCAPE_SPKI_verify(spki->spki, key->pkey) <= 0)

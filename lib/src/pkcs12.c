@@ -40,8 +40,7 @@ static int fill(th_pkcs12 *p, EVP_PKEY *pkey, X509 *cert, STACK_OF(X509) * ca) {
 }
 
 th_pkcs12 *th_crypto_load_pkcs12(const unsigned char *buf, size_t len, const char *passphrase) {
-  if (th__check_buf(buf, len > LONG_MAX ? -1 : (long)len, __func__) != TH_OK) return NULL;
-  TH_CHECK_ARG_NULL(buf);
+  if (th__buf_ok(buf, len, 0, __func__) != TH_OK) return NULL;
   ERR_clear_error();
   const unsigned char *p = buf;
   PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);

@@ -16,15 +16,8 @@ const th_type TH_TYPE_PKCS7 = {"PKCS7", pkcs7_destroy};
 TH_DEFINE_REFCOUNT(pkcs7, th_pkcs7, TH_TYPE_PKCS7)
 
 th_pkcs7 *th_crypto_load_pkcs7_data(int type, const unsigned char *buf, size_t len) {
-  if (th__c2_filetype_ok(type, 0, __func__) != TH_OK) return NULL;
-  if (th__check_buf(buf, len > LONG_MAX ? -1 : (long)len, __func__) != TH_OK) return NULL;
-  TH_CHECK_ARG_NULL(buf);
-  BIO *bio = BIO_new_mem_buf(buf, (int)len);
-  if (bio == NULL) {
-    th__err_ossl(TH_ERR_NOMEM, "th_crypto_load_pkcs7_data: BIO_new_mem_buf failed");
-    return NULL;
-  }
-  ERR_clear_error();
+  BIO *bio = th__load_bio(type, buf, len, 0, __func__);
+  if (bio == NULL) return NULL;
   PKCS7 *p7 =
       type == TH__FT_PEM ? PEM_read_bio_PKCS7(bio, NULL, NULL, NULL) : d2i_PKCS7_bio(bio, NULL);
   BIO_free(bio);

@@ -68,15 +68,6 @@ _Static_assert(TH_TYPE_ED448 == EVP_PKEY_ED448, "TH_TYPE_ED448");
 
 th_pkey *th_pkey_new(void) { return th__obj_new(&TH_TYPE_PKEY, sizeof(th_pkey)); }
 
-int th__pkey_usable(const th_pkey *pkey, int need_private, const char *func) {
-  int rc = th__obj_check(pkey, &TH_TYPE_PKEY, func, "pkey");
-  if (rc != TH_OK) return rc;
-  if (pkey->pkey == NULL) return th__err(TH_ERR_VALUE, "%s: Key is uninitialized", func);
-  if (need_private && pkey->only_public)
-    return th__err(TH_ERR_VALUE, "%s: Key only has public part", func);
-  return TH_OK;
-}
-
 /* keygen runs one EVP_PKEY_keygen for algorithm alg (with optional
  * parameters) and returns the key or NULL (OpenSSL's queue kept). */
 static EVP_PKEY *keygen(const char *alg, EVP_PKEY *params, const OSSL_PARAM *settings) {

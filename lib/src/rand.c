@@ -12,7 +12,7 @@
 #include "tlsharness/rand.h"
 
 int th_rand_add(const void *buf, size_t len, double entropy) {
-  int rc = th__check_buf(buf, len > LONG_MAX ? -1 : (long)len, __func__);
+  int rc = th__buf_ok(buf, len, 1, __func__);
   if (rc != TH_OK) return rc;
   if (!(entropy >= 0.0))
     return th__err(TH_ERR_VALUE, "th_rand_add: entropy %g must not be negative", entropy);
@@ -21,7 +21,7 @@ int th_rand_add(const void *buf, size_t len, double entropy) {
 }
 
 int th_rand_seed(const void *buf, size_t len) {
-  int rc = th__check_buf(buf, len > LONG_MAX ? -1 : (long)len, __func__);
+  int rc = th__buf_ok(buf, len, 1, __func__);
   if (rc != TH_OK) return rc;
   RAND_seed(buf, (int)len);
   return TH_OK;

@@ -91,19 +91,18 @@ int th_revoked_get_reason(const th_revoked *rev, th_bytes **out) {
   int i = X509_REVOKED_get_ext_by_NID(rev->rev, NID_crl_reason, -1);
   if (i < 0) return TH_OK;
   X509_EXTENSION *ext = X509_REVOKED_get_ext(rev->rev, i);
-  BIO *bio = BIO_new(BIO_s_mem());
-  if (bio == NULL) return th__err(TH_ERR_NOMEM, "th_revoked_get_reason: out of memory");
+  BIO *bio = th__mem_bio(__func__);
+  if (bio == NULL) return TH_ERR_NOMEM;
   /* Like pyOpenSSL: OpenSSL's printed form, or the raw value if it has no
    * printer for it. */
-  if (!X509V3_EXT_print(bio, ext, 0, 0)) ASN1_STRING_print(bio, X509_EXTENSION_get_data(ext));
-  *out = th__bytes_from_bio(bio);
-  BIO_free(bio);
-  return *out == NULL ? TH_ERR_NOMEM : TH_OK;
+  int ok = X509V3_EXT_print(bio, ext, 0, 0) || ASN1_STRING_print(bio, X509_EXTENSION_get_data(ext));
+  *out = th__bio_done(bio, ok, __func__, "cannot print the reason");
+  return *out == NULL ? th_error_kind() : TH_OK;
 }
 
 int th_revoked_set_rev_date(th_revoked *rev, const char *when) {
   TH_CHECK(rev, &TH_TYPE_REVOKED);
-  ASN1_TIME *t = th__c2_time_parse(when, __func__);
+  ASN1_TIME *t = th__time_parse(when, __func__);
   if (t == NULL) return th_error_kind();
   int ok = X509_REVOKED_set_revocationDate(rev->rev, t);
   ASN1_TIME_free(t);
@@ -114,7 +113,8 @@ int th_revoked_get_rev_date(const th_revoked *rev, th_bytes **out) {
   TH_CHECK_ARG(out);
   *out = NULL;
   TH_CHECK(rev, &TH_TYPE_REVOKED);
-  return th__c2_time_text(X509_REVOKED_get0_revocationDate(rev->rev), out, __func__);
+  /* Normalised to UTC ("...Z"), unlike X509's times (see compat notes). */
+  return th__time_text(X509_REVOKED_get0_revocationDate(rev->rev), 0, out, __func__);
 }
 
 int th_revoked_set_serial(th_revoked *rev, const char *hex_str) {
@@ -136,16 +136,8 @@ int th_revoked_set_serial(th_revoked *rev, const char *hex_str) {
 
 th_bytes *th_revoked_get_serial(const th_revoked *rev) {
   TH_CHECK_NULL(rev, &TH_TYPE_REVOKED);
-  BIO *bio = BIO_new(BIO_s_mem());
-  if (bio == NULL) {
-    th__err(TH_ERR_NOMEM, "th_revoked_get_serial: out of memory");
-    return NULL;
-  }
-  th_bytes *out = NULL;
-  if (i2a_ASN1_INTEGER(bio, X509_REVOKED_get0_serialNumber(rev->rev)) < 0)
-    th__err_ossl(TH_ERR_CRYPTO, "th_revoked_get_serial: cannot print the serial");
-  else
-    out = th__bytes_from_bio(bio);
-  BIO_free(bio);
-  return out;
+  BIO *bio = th__mem_bio(__func__);
+  if (bio == NULL) return NULL;
+  int ok = i2a_ASN1_INTEGER(bio, X509_REVOKED_get0_serialNumber(rev->rev)) >= 0;
+  return th__bio_done(bio, ok, __func__, "cannot print the serial");
 }

@@ -40,6 +40,11 @@ int th__ctx_attach(th_context *ctx) {
   return SSL_CTX_set_ex_data(ctx->ctx, ctx_ex_index(), ctx) == 1 ? TH_OK : TH_ERR_NOMEM;
 }
 
+void th__ctx_detach(th_context *ctx) {
+  if (ctx->ctx != NULL && th__ctx_from_sslctx(ctx->ctx) == ctx)
+    SSL_CTX_set_ex_data(ctx->ctx, ctx_ex_index(), NULL);
+}
+
 void th__cb_fail(th_connection *conn, th_context *ctx, int status) {
   int *failed = conn ? &conn->cb_failed : ctx ? &ctx->cb_failed : NULL;
   th_error *rec = conn ? &conn->cb_err : ctx ? &ctx->cb_err : NULL;

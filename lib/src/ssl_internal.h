@@ -57,6 +57,9 @@ struct th_connection {
    * ("exceptions propagate", as pyOpenSSL re-raises them). */
   int cb_failed;
   th_error cb_err;
+  /* Added by connection.c (helper conn): */
+  int transport;       /* TH__CONN_MEMORY / _SOCKET / _FOREIGN (conn_internal.h) */
+  int owns_fd;         /* accept() made fd: free closes it */
 };
 
 /* SSL ex_data index where each SSL* points back to its th_connection. */
@@ -65,6 +68,9 @@ int th__ssl_conn_index(void);
 th_connection *th__conn_from_ssl(const SSL *ssl);
 /* th__ctx_attach stores the back-pointer from ctx->ctx to ctx. */
 int th__ctx_attach(th_context *ctx);
+/* th__ctx_detach forgets that back-pointer, so that an SSL_CTX outliving
+ * its th_context (th_context_to_ssl_ctx) never leads to freed memory. */
+void th__ctx_detach(th_context *ctx);
 /* The th_context (borrowed) behind ctx, or NULL. */
 th_context *th__ctx_from_sslctx(const SSL_CTX *ctx);
 

@@ -162,19 +162,8 @@ int th_x509_set_subject(th_x509 *cert, const th_x509_name *subject) {
 static int get_time(const th_x509 *cert, th_bytes **out, int after, const char *func) {
   int rc = th__obj_check(cert, &TH_TYPE_X509, func, "cert");
   if (rc != TH_OK) return rc;
-  if (out == NULL) return th__err(TH_ERR_TYPE, "%s: out is NULL", func);
-  *out = NULL;
   const ASN1_TIME *t = after ? X509_get0_notAfter(cert->x509) : X509_get0_notBefore(cert->x509);
-  if (t == NULL || ASN1_STRING_length(t) == 0) return TH_OK;
-  if (ASN1_STRING_type(t) == V_ASN1_GENERALIZEDTIME) {
-    *out = th_bytes_new(ASN1_STRING_get0_data(t), (size_t)ASN1_STRING_length(t));
-    return *out != NULL ? TH_OK : th_error_kind();
-  }
-  ASN1_GENERALIZEDTIME *g = ASN1_TIME_to_generalizedtime(t, NULL);
-  if (g == NULL) return th__err_ossl(TH_ERR_CRYPTO, "%s: the time cannot be read", func);
-  *out = th_bytes_new(ASN1_STRING_get0_data(g), (size_t)ASN1_STRING_length(g));
-  ASN1_GENERALIZEDTIME_free(g);
-  return *out != NULL ? TH_OK : th_error_kind();
+  return th__time_text(t, 1, out, func);
 }
 
 int th_x509_get_notBefore(const th_x509 *cert, th_bytes **out) {
@@ -188,15 +177,10 @@ int th_x509_get_notAfter(const th_x509 *cert, th_bytes **out) {
 static int set_time(th_x509 *cert, const char *when, int after, const char *func) {
   int rc = th__obj_check(cert, &TH_TYPE_X509, func, "cert");
   if (rc != TH_OK) return rc;
-  if (when == NULL) return th__err(TH_ERR_TYPE, "%s: when is NULL", func);
-  ASN1_GENERALIZEDTIME *g = ASN1_GENERALIZEDTIME_new();
-  if (g == NULL) return th__err_ossl(TH_ERR_NOMEM, "%s: out of memory", func);
-  if (!ASN1_GENERALIZEDTIME_set_string(g, when)) {
-    ASN1_GENERALIZEDTIME_free(g);
-    return th__err(TH_ERR_VALUE, "%s: Invalid string '%.40s'", func, when);
-  }
+  ASN1_TIME *g = th__time_parse(when, func);
+  if (g == NULL) return th_error_kind();
   int ok = after ? X509_set1_notAfter(cert->x509, g) : X509_set1_notBefore(cert->x509, g);
-  ASN1_GENERALIZEDTIME_free(g);
+  ASN1_TIME_free(g);
   if (!ok) return th__err_ossl(TH_ERR_NOMEM, "%s: cannot set the time", func);
   th__x509_touch(cert->x509);
   return TH_OK;

@@ -77,18 +77,10 @@ th_x509_extension *th_x509_extension_new(const char *type_name, int critical, co
 
 th_bytes *th_x509_extension_str(const th_x509_extension *ext) {
   TH_CHECK_NULL(ext, &TH_TYPE_X509_EXTENSION);
-  BIO *bio = BIO_new(BIO_s_mem());
-  if (bio == NULL) {
-    th__err_ossl(TH_ERR_NOMEM, "th_x509_extension_str: BIO_new failed");
-    return NULL;
-  }
-  th_bytes *b = NULL;
-  if (X509V3_EXT_print(bio, ext->ext, X509V3_EXT_DUMP_UNKNOWN, 0) == 1)
-    b = th__bytes_from_bio(bio);
-  else
-    th__err_ossl(TH_ERR_CRYPTO, "th_x509_extension_str: X509V3_EXT_print failed");
-  BIO_free(bio);
-  return b;
+  BIO *bio = th__mem_bio(__func__);
+  if (bio == NULL) return NULL;
+  int ok = X509V3_EXT_print(bio, ext->ext, X509V3_EXT_DUMP_UNKNOWN, 0) == 1;
+  return th__bio_done(bio, ok, __func__, "X509V3_EXT_print failed");
 }
 
 int th_x509_extension_get_critical(const th_x509_extension *ext) {

@@ -1,0 +1,195 @@
+/* context_kex_test.c — Context settings proved on real in-memory
+ * handshakes: methods and version pinning (TLS 1.0 needs @SECLEVEL=0 on
+ * OpenSSL 3), cipher lists, TLS 1.3 ciphersuites, groups, set_tmp_ecdh and
+ * load_tmp_dh. */
+#include <criterion/criterion.h>
+#include <strings.h>
+
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "testutil.h"
+#include "testutil_ssl.h"
+
+TestSuite(context_kex);
+
+static th_bytes *cipher_of(th_connection *c) {
+  th_bytes *b = NULL;
+  cr_assert_eq(th_connection_get_cipher_name(c, &b), TH_OK, "%s", tu_err());
+  cr_assert_not_null(b);
+  return b;
+}
+
+static void assert_group(th_connection *c, const char *a, const char *b) {
+  th_bytes *g = NULL;
+  cr_assert_eq(th_connection_get_group_name(c, &g), TH_OK, "%s", tu_err());
+  cr_assert_not_null(g);
+  cr_assert(strcasecmp((char *)g->data, a) == 0 || strcasecmp((char *)g->data, b) == 0, "%s",
+            g->data);
+  th_bytes_free(g);
+}
+
+static int run(th_context *cctx, th_context *sctx, char *side) {
+  ts_pair p;
+  ts_pair_new(&p, cctx, sctx);
+  char why[128] = "";
+  int rc = ts_handshake(&p, side, why, sizeof why);
+  ts_pair_free(&p);
+  return rc;
+}
+
+static th_context *method_ctx(int method, int server) {
+  const ts_pki *pk = ts_pki_get();
+  th_context *ctx = th_context_new(method);
+  cr_assert_not_null(ctx, "%s", tu_err());
+  if (server) {
+    th_x509 *c = ts_x509(pk->server);
+    th_pkey *k = ts_pkey(pk->server_key);
+    cr_assert_eq(th_context_use_certificate(ctx, c), TH_OK);
+    cr_assert_eq(th_context_use_privatekey(ctx, k), TH_OK);
+    th_x509_free(c);
+    th_pkey_free(k);
+  }
+  return ctx;
+}
+
+Test(context_kex, tlsv1_2_method_handshakes_tls12) {
+  th_context *s = method_ctx(TH_TLSv1_2_METHOD, 1), *c = method_ctx(TH_SSLv23_METHOD, 0);
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  ts_connect(&p);
+  cr_assert_eq(th_connection_get_protocol_version(p.client), TH_TLS1_2_VERSION);
+  ts_pair_free(&p);
+  th_context_free(s);
+  th_context_free(c);
+}
+
+Test(context_kex, tlsv1_method_needs_seclevel_0) {
+  th_context *s = method_ctx(TH_TLSv1_METHOD, 1), *c = method_ctx(TH_TLSv1_METHOD, 0);
+  char side = '?';
+  /* OpenSSL 3's default security level 1 forbids TLS 1.0's SHA-1 MAC. */
+  cr_assert_neq(run(c, s, &side), TH_OK);
+  cr_assert_eq(th_context_set_cipher_list(s, "DEFAULT:@SECLEVEL=0"), TH_OK);
+  cr_assert_eq(th_context_set_cipher_list(c, "DEFAULT:@SECLEVEL=0"), TH_OK);
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  ts_connect(&p);
+  cr_assert_eq(th_connection_get_protocol_version(p.server), TH_TLS1_VERSION);
+  ts_pair_free(&p);
+  th_context_free(s);
+  th_context_free(c);
+}
+
+Test(context_kex, mismatched_methods_fail) {
+  th_context *s = method_ctx(TH_TLSv1_1_METHOD, 1), *c = method_ctx(TH_TLSv1_2_METHOD, 0);
+  char side = '?';
+  cr_assert_eq(run(c, s, &side), TH_ERR_SSL, "%s", tu_err());
+  th_context_free(s);
+  th_context_free(c);
+}
+
+Test(context_kex, cipher_list_is_used) {
+  th_context *s = ts_server_ctx(TH_TLS1_2_VERSION, 0), *c = ts_client_ctx(TH_TLS1_2_VERSION, 0);
+  cr_assert_eq(th_context_set_cipher_list(s, "ECDHE-ECDSA-CHACHA20-POLY1305"), TH_OK);
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  ts_connect(&p);
+  th_bytes *name = cipher_of(p.client);
+  cr_assert_str_eq((char *)name->data, "ECDHE-ECDSA-CHACHA20-POLY1305");
+  th_bytes_free(name);
+  ts_pair_free(&p);
+  /* No cipher in common. */
+  cr_assert_eq(th_context_set_cipher_list(c, "ECDHE-ECDSA-AES128-GCM-SHA256"), TH_OK);
+  char side = '?';
+  cr_assert_eq(run(c, s, &side), TH_ERR_SSL);
+  th_context_free(s);
+  th_context_free(c);
+}
+
+Test(context_kex, ciphersuites_are_used) {
+  th_context *s = ts_server_ctx(TH_TLS1_3_VERSION, 0), *c = ts_client_ctx(TH_TLS1_3_VERSION, 0);
+  cr_assert_eq(th_context_set_ciphersuites(s, "TLS_CHACHA20_POLY1305_SHA256"), TH_OK);
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  ts_connect(&p);
+  th_bytes *name = cipher_of(p.server);
+  cr_assert_str_eq((char *)name->data, "TLS_CHACHA20_POLY1305_SHA256");
+  th_bytes_free(name);
+  ts_pair_free(&p);
+  th_context_free(s);
+  th_context_free(c);
+}
+
+Test(context_kex, set_groups_pins_x25519) {
+  th_context *s = ts_server_ctx(0, 0), *c = ts_client_ctx(0, 0);
+  cr_assert_eq(th_context_set_groups(c, "X25519"), TH_OK);
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  ts_connect(&p);
+  assert_group(p.client, "X25519", "x25519");
+  ts_pair_free(&p);
+  /* Disjoint groups: no key exchange possible. */
+  cr_assert_eq(th_context_set_groups(s, "P-256"), TH_OK);
+  char side = '?';
+  cr_assert_eq(run(c, s, &side), TH_ERR_SSL);
+  th_context_free(s);
+  th_context_free(c);
+}
+
+Test(context_kex, set_tmp_ecdh_pins_curve) {
+  th_context *s = ts_server_ctx(0, 0), *c = ts_client_ctx(0, 0);
+  th_elliptic_curve *curve = th_crypto_get_elliptic_curve("secp384r1");
+  cr_assert_not_null(curve, "%s", tu_err());
+  cr_assert_eq(th_context_set_tmp_ecdh(s, curve), TH_OK, "%s", tu_err());
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  ts_connect(&p);
+  assert_group(p.server, "secp384r1", "P-384");
+  ts_pair_free(&p);
+  th_elliptic_curve_free(curve);
+  th_context_free(s);
+  th_context_free(c);
+}
+
+static const char *dh_file(void) {
+  EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
+  EVP_PKEY_paramgen_init(pc);
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("group", "ffdhe2048", 0),
+                         OSSL_PARAM_construct_end()};
+  EVP_PKEY_CTX_set_params(pc, params);
+  EVP_PKEY *pk = NULL;
+  cr_assert_eq(EVP_PKEY_paramgen(pc, &pk), 1);
+  const char *path = tu_path("dh.pem");
+  BIO *b = BIO_new_file(path, "w");
+  PEM_write_bio_Parameters(b, pk);
+  BIO_free(b);
+  EVP_PKEY_free(pk);
+  EVP_PKEY_CTX_free(pc);
+  return path;
+}
+
+Test(context_kex, load_tmp_dh_enables_dhe) {
+  /* DHE needs an RSA server certificate. */
+  th_context *s = th_context_new(TH_TLSv1_2_METHOD), *c = th_context_new(TH_TLSv1_2_METHOD);
+  th_pkey *key = tu_rsa_key();
+  th_x509 *cert = tu_self_signed(key, "localhost");
+  cr_assert_eq(th_context_use_certificate(s, cert), TH_OK, "%s", tu_err());
+  cr_assert_eq(th_context_use_privatekey(s, key), TH_OK, "%s", tu_err());
+  cr_assert_eq(th_context_set_cipher_list(s, "DHE-RSA-AES128-GCM-SHA256"), TH_OK);
+  cr_assert_eq(th_context_set_cipher_list(c, "DHE-RSA-AES128-GCM-SHA256"), TH_OK);
+  /* Without DH parameters the server has no usable cipher. */
+  char side = '?';
+  cr_assert_eq(run(c, s, &side), TH_ERR_SSL);
+  cr_assert_eq(th_context_load_tmp_dh(s, dh_file()), TH_OK, "%s", tu_err());
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  ts_connect(&p);
+  th_bytes *name = cipher_of(p.client);
+  cr_assert_str_eq((char *)name->data, "DHE-RSA-AES128-GCM-SHA256");
+  th_bytes_free(name);
+  ts_pair_free(&p);
+  th_x509_free(cert);
+  th_pkey_free(key);
+  th_context_free(s);
+  th_context_free(c);
+}

@@ -1,0 +1,243 @@
+/* loopback_observe_test.c — records per direction, the transcript text,
+ * info-callback states, the NSS key log, and the pcap export read (and
+ * decrypted) by tshark. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "testutil.h"
+#include "testutil_loopback.h"
+
+TestSuite(loopback_observe);
+
+#define C TH_LOOPBACK_CLIENT
+#define S TH_LOOPBACK_SERVER
+
+static const char REQ[] = "GET /loopback-pcap HTTP/1.0\r\n\r\n";
+
+static th_loopback_pair *conversation(int transport, int version) {
+  th_loopback_pair *p = tl_pair(transport, version);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  tl_assert_rc(p, th_loopback_send(p, C, (const unsigned char *)REQ, strlen(REQ)), TH_OK);
+  tl_assert_rc(p, th_loopback_expect(p, S, (const unsigned char *)REQ, strlen(REQ)), TH_OK);
+  tl_assert_rc(p, th_loopback_shutdown(p, C), TH_OK);
+  return p;
+}
+
+Test(loopback_observe, records_of_a_tls12_handshake) {
+  th_loopback_pair *p = conversation(TH_LOOPBACK_PUMP, TLS1_2_VERSION);
+  int n = th_loopback_record_count(p);
+  cr_assert_geq(n, 10, "%s", tl_transcript(p));
+  th_loopback_record r;
+  cr_assert_eq(th_loopback_record_get(p, 0, &r), TH_OK);
+  cr_assert_eq(r.from, C);
+  cr_assert_eq(r.content_type, 22);
+  cr_assert_eq(r.n_msgs, 1);
+  cr_assert_eq(r.msg_types[0], 1); /* ClientHello */
+  cr_assert_eq(r.encrypted, 0);
+  cr_assert_eq(th_loopback_record_get(p, 1, &r), TH_OK);
+  cr_assert_eq(r.from, S);
+  cr_assert_eq(r.msg_types[0], 2); /* ServerHello */
+  cr_assert_eq(r.version, 0x0303);
+  /* The last record is the server's close_notify, encrypted in 1.2. */
+  cr_assert_eq(th_loopback_record_get(p, (size_t)n - 1, &r), TH_OK);
+  cr_assert_eq(r.content_type, 21);
+  cr_assert_eq(r.encrypted, 1);
+  cr_assert_eq(th_loopback_record_get(p, (size_t)n, &r), TH_ERR_INDEX);
+  cr_assert_eq(th_loopback_record_get(p, 0, NULL), TH_ERR_TYPE);
+  const char *t = tl_transcript(p);
+  cr_assert(strstr(t, "C->S handshake 0x0301 len") != NULL, "%s", t);
+  cr_assert(strstr(t, ": ClientHello\n") != NULL, "%s", t);
+  cr_assert(strstr(t, "S->C handshake 0x0303 len 4: ServerHelloDone\n") != NULL, "%s", t);
+  cr_assert(strstr(t, "C->S change_cipher_spec 0x0303 len 1\n") != NULL, "%s", t);
+  cr_assert(strstr(t, "C->S application_data 0x0303") != NULL, "%s", t);
+  cr_assert(strstr(t, "S->C end of file") == NULL, "%s", t);
+  th_loopback_pair_free(p);
+}
+
+Test(loopback_observe, plaintext_alert_is_decoded) {
+  /* A client that trusts nothing rejects the server: its alert goes out
+   * in plaintext in TLS 1.2 and is named in the transcript. */
+  SSL_CTX *s = tl_server_ctx(TLS1_2_VERSION), *c = SSL_CTX_new(TLS_method());
+  SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
+  SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
+  th_loopback_pair *p = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
+  SSL_CTX_free(s);
+  SSL_CTX_free(c);
+  th_loopback_result res;
+  tl_assert_rc(p, th_loopback_drive(p, NULL, &res), TH_ERR_SSL);
+  cr_assert_eq(res.side, C);
+  cr_assert(strstr(tu_err(), "certificate verify failed") != NULL, "%s", tu_err());
+  const char *t = tl_transcript(p);
+  cr_assert(strstr(t, "C->S alert 0x0303 len 2: fatal unknown CA") != NULL, "%s", t);
+  /* The alert was delivered: the server fails reading it. */
+  tl_assert_rc(p, th_loopback_handshake(p), TH_ERR_SSL);
+  cr_assert(strstr(tu_err(), "server") != NULL && strstr(tu_err(), "unknown ca") != NULL, "%s", tu_err());
+  th_list *l = th_loopback_info_states(p, S);
+  int seen = 0;
+  for (size_t i = 0; i < l->count; i++)
+    seen |= strcmp((const char *)((th_bytes *)l->items[i])->data, "ALERT read: fatal: unknown CA") == 0;
+  th_list_free(l);
+  cr_assert(seen);
+  th_loopback_pair_free(p);
+}
+
+Test(loopback_observe, info_states_in_order) {
+  th_loopback_pair *p = tl_pair(TH_LOOPBACK_DIRECT, TLS1_3_VERSION);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  th_list *l = th_loopback_info_states(p, C);
+  cr_assert_not_null(l);
+  const char *want[] = {"HANDSHAKE_START: before SSL initialization", "LOOP: before SSL initialization",
+                        "LOOP: SSLv3/TLS write client hello"};
+  for (int i = 0; i < 3; i++)
+    cr_assert_str_eq((const char *)((th_bytes *)l->items[i])->data, want[i]);
+  const char *last = (const char *)((th_bytes *)l->items[l->count - 1])->data;
+  cr_assert_str_eq(last, "EXIT ok: SSL negotiation finished successfully");
+  th_list_free(l);
+  l = th_loopback_info_states(p, S);
+  int done = 0;
+  for (size_t i = 0; i < l->count; i++)
+    done += strncmp((const char *)((th_bytes *)l->items[i])->data, "HANDSHAKE_DONE", 14) == 0;
+  cr_assert_eq(done, 1);
+  th_list_free(l);
+  cr_assert_null(th_loopback_info_states(p, 2));
+  cr_assert_eq(th_error_kind(), TH_ERR_VALUE);
+  cr_assert_null(th_loopback_info_states(NULL, 0));
+  cr_assert_eq(th_error_kind(), TH_ERR_TYPE);
+  th_loopback_pair_free(p);
+}
+
+static int ctx_info_calls;
+static void ctx_info(const SSL *ssl, int where, int ret) { ctx_info_calls++; }
+static int ctx_keylog_calls;
+static void ctx_keylog(const SSL *ssl, const char *line) { ctx_keylog_calls++; }
+
+Test(loopback_observe, the_contexts_own_callbacks_keep_running) {
+  SSL_CTX *s = tl_server_ctx(TLS1_3_VERSION), *c = tl_client_ctx(TLS1_3_VERSION);
+  SSL_CTX_set_info_callback(c, ctx_info);
+  SSL_CTX_set_keylog_callback(c, ctx_keylog);
+  th_loopback_pair *p = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  cr_assert_gt(ctx_info_calls, 5);
+  cr_assert_eq(ctx_keylog_calls, 5); /* the client's five TLS 1.3 secrets */
+  th_bytes *k = th_loopback_keylog(p);
+  cr_assert_not_null(k);
+  cr_assert(strstr((const char *)k->data, "CLIENT_TRAFFIC_SECRET_0 ") != NULL);
+  th_bytes_free(k);
+  th_loopback_pair_free(p);
+  SSL_CTX_free(s);
+  SSL_CTX_free(c);
+}
+
+Test(loopback_observe, keylog_lines) {
+  th_loopback_pair *p = conversation(TH_LOOPBACK_PUMP, TLS1_2_VERSION);
+  th_bytes *k = th_loopback_keylog(p);
+  cr_assert_not_null(k);
+  /* TLS 1.2: one CLIENT_RANDOM line per side, 32-byte random, 48-byte secret. */
+  const char *line = (const char *)k->data;
+  cr_assert_eq(strncmp(line, "CLIENT_RANDOM ", 14), 0, "%s", line);
+  cr_assert_eq(k->len, 2 * (14 + 64 + 1 + 96 + 1), "%s", line);
+  th_bytes_free(k);
+  th_loopback_pair_free(p);
+}
+
+static int have_tshark(void) {
+  char out[256];
+  return tu_sh(out, sizeof out, "command -v tshark") == 0;
+}
+
+static void tshark_decrypts(int transport, int version) {
+  if (!have_tshark()) cr_skip_test("UNSUPPORTED: tshark not installed (tools/bootstrap installs it)");
+  th_loopback_pair *p = conversation(transport, version);
+  char pcap[1024], keys[1024];
+  snprintf(pcap, sizeof pcap, "%s", tu_path("conv.pcap"));
+  snprintf(keys, sizeof keys, "%s", tu_path("conv.keys"));
+  cr_assert_eq(th_loopback_write_pcap(p, pcap), TH_OK, "%s", tu_err());
+  cr_assert_eq(th_loopback_write_keylog(p, keys), TH_OK, "%s", tu_err());
+  char out[8192];
+  /* Without keys: TLS records, no HTTP. */
+  int st = tu_sh(out, sizeof out, "tshark -r %s -Y tls -T fields -e tls.record.content_type 2>&1", pcap);
+  cr_assert_eq(st, 0, "%s", out);
+  cr_assert(strstr(out, "22") != NULL, "%s", out);
+  st = tu_sh(out, sizeof out, "tshark -r %s -Y http -T fields -e http.request.uri 2>&1", pcap);
+  cr_assert(strstr(out, "/loopback-pcap") == NULL, "%s", out);
+  /* With the key log: the application data decrypts. */
+  st = tu_sh(out, sizeof out, "tshark -r %s -o tls.keylog_file:%s -Y http -T fields -e http.request.uri 2>&1",
+             pcap, keys);
+  cr_assert_eq(st, 0, "%s", out);
+  cr_assert(strstr(out, "/loopback-pcap") != NULL, "tshark did not decrypt:\n%s", out);
+  /* TCP is consistent: no analysis warnings (bad sequence, lost segment). */
+  st = tu_sh(out, sizeof out, "tshark -r %s -Y 'tcp.analysis.flags || tcp.checksum.status == 0' 2>&1 | grep -v 'Running as'", pcap);
+  cr_assert_str_eq(out, "", "%s", out);
+  th_loopback_pair_free(p);
+}
+
+Test(loopback_observe, tshark_decrypts_tls13_pcap) { tshark_decrypts(TH_LOOPBACK_PUMP, TLS1_3_VERSION); }
+Test(loopback_observe, tshark_decrypts_tls12_pcap) { tshark_decrypts(TH_LOOPBACK_DIRECT, TLS1_2_VERSION); }
+
+Test(loopback_observe, pcap_is_deterministic_in_layout) {
+  th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, TLS1_3_VERSION);
+  th_bytes *b = th_loopback_pcap(p);
+  /* A pair with no traffic: the global header and the 3-packet SYN handshake. */
+  cr_assert_eq(b->len, 24u + 3 * (16 + 54));
+  cr_assert_eq(b->data[0], 0xd4);
+  cr_assert_eq(b->data[20], 1); /* Ethernet */
+  th_bytes_free(b);
+  cr_assert_eq(th_loopback_write_pcap(p, "/nonexistent/dir/x.pcap"), TH_ERR_SYSCALL);
+  cr_assert_eq(th_loopback_write_pcap(p, NULL), TH_ERR_TYPE);
+  cr_assert_eq(th_loopback_write_keylog(p, NULL), TH_ERR_TYPE);
+  cr_assert_eq(th_loopback_write_keylog(NULL, "x"), TH_ERR_TYPE);
+  th_loopback_pair_free(p);
+}
+
+Test(loopback_observe, handshake_type_names) {
+  cr_assert_str_eq(th_loopback_handshake_type_name(1), "ClientHello");
+  cr_assert_str_eq(th_loopback_handshake_type_name(20), "Finished");
+  cr_assert_str_eq(th_loopback_handshake_type_name(4), "NewSessionTicket");
+  cr_assert_str_eq(th_loopback_handshake_type_name(-1), "unknown");
+  cr_assert_str_eq(th_loopback_handshake_type_name(99), "unknown");
+}
+
+/* The worked example of docs/loopback.md: an application reading a reply
+ * through the Connection API sees a truncated reply as an error. */
+static int app_fetch(th_connection *conn, char *out, size_t n) {
+  size_t got = 0;
+  for (int i = 0; i < 100 && got < 23; i++) {
+    th_bytes *b = th_connection_recv(conn, (int)(n - got), 0);
+    if (b == NULL) return th_error_kind();
+    memcpy(out + got, b->data, b->len);
+    got += b->len;
+    th_bytes_free(b);
+  }
+  return (int)got;
+}
+
+Test(loopback_observe, truncated_reply_reaches_the_application) {
+  SSL_CTX *rs = tl_server_ctx(TLS1_3_VERSION), *rc = tl_client_ctx(TLS1_3_VERSION);
+  th_context *s = th_context_from_ssl_ctx(rs), *c = th_context_from_ssl_ctx(rc);
+  SSL_CTX_free(rs);
+  SSL_CTX_free(rc);
+  th_loopback_pair *p = th_loopback_pair_new(s, c, TH_LOOPBACK_PUMP);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  cr_assert_geq(th_loopback_flush_tickets(p), 0);
+  size_t sent = 0;
+  int n = th_loopback_record_count(p);
+  th_loopback_record r;
+  for (int i = 0; i < n; i++) {
+    th_loopback_record_get(p, (size_t)i, &r);
+    if (r.from == TH_LOOPBACK_SERVER) sent += 5 + r.length;
+  }
+  th_loopback_fault cut = {TH_LOOPBACK_FAULT_TRUNCATE, TH_LOOPBACK_SERVER, 0, sent + 10, NULL, 0};
+  cr_assert_eq(th_loopback_pair_add_fault(p, &cut), TH_OK);
+  th_connection *client = th_loopback_pair_connection(p, TH_LOOPBACK_CLIENT);
+  tl_assert_rc(p, th_loopback_send(p, TH_LOOPBACK_SERVER, (const unsigned char *)"HTTP/1.0 200 OK\r\n\r\nbody", 23), TH_OK);
+  char body[64];
+  int got = app_fetch(client, body, sizeof body);
+  cr_assert_lt(got, 0, "app_fetch accepted a truncated reply\ntranscript:\n%s", tl_transcript(p));
+  cr_assert_eq(got, TH_ERR_SYSCALL, "%s", tu_err());
+  cr_assert_eq(th_error_last()->sys_errno, -1);
+  cr_assert(strstr(tl_transcript(p), "S->C fault: truncated the stream at byte") != NULL);
+  th_connection_free(client);
+  th_loopback_pair_free(p);
+  th_context_free(s);
+  th_context_free(c);
+}

@@ -1,0 +1,71 @@
+/* testutil_ssl.h — what the Context/Session tests and the ALPN, session,
+ * verify and callback suites share: a small PKI (root CA -> intermediate
+ * CA -> server leaf; root -> client leaf), contexts built with the Context
+ * API itself, and an in-memory pair of th_connection pumped with
+ * bio_read/bio_write by a bounded handshake driver that reports which side
+ * stalled. Prefix ts_ (sslctx). */
+#ifndef TLSHARNESS_TESTUTIL_SSL_H
+#define TLSHARNESS_TESTUTIL_SSL_H
+
+#include <stddef.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+
+#include "tlsharness/tlsharness.h"
+
+typedef struct ts_pki {
+  EVP_PKEY *root_key, *inter_key, *server_key, *client_key;
+  X509 *root, *inter, *server, *client;
+} ts_pki;
+/* The per-process PKI (EC P-256, made on first use; never freed). */
+const ts_pki *ts_pki_get(void);
+
+/* ts_write_cert / ts_write_key write PEM files under tu_tmpdir() and return
+ * the path (a static buffer per call site is not kept: copy it). pass
+ * non-NULL encrypts the key with AES-256-CBC. */
+const char *ts_write_cert(const char *name, X509 *const *certs, size_t n);
+const char *ts_write_key(const char *name, EVP_PKEY *key, const char *pass);
+/* DER files. */
+const char *ts_write_cert_der(const char *name, X509 *cert);
+const char *ts_write_key_der(const char *name, EVP_PKEY *key);
+
+/* th_ wrappers of the raw objects (caller frees). */
+th_x509 *ts_x509(X509 *x);
+th_pkey *ts_pkey(EVP_PKEY *k);
+
+/* Context options for ts_server_ctx / ts_client_ctx. */
+enum {
+  TS_CHAIN = 1,   /* server: send the intermediate as extra chain cert */
+  TS_CERT = 2,    /* client: present the client certificate */
+  TS_TRUST = 4,   /* trust the root (server: for client certs) */
+};
+/* Contexts made with th_context_new + the Context API; version 0 = any,
+ * else min = max = version. The caller frees them. cr_asserts. */
+th_context *ts_server_ctx(int version, int opts);
+th_context *ts_client_ctx(int version, int opts);
+
+typedef struct ts_pair {
+  th_connection *client, *server;
+} ts_pair;
+/* ts_pair_new: memory-BIO connections on the contexts, client in connect
+ * state, server in accept state (cr_asserts). */
+void ts_pair_new(ts_pair *p, th_context *cctx, th_context *sctx);
+/* ts_pair_free marks both ends as cleanly shut down (so that their
+ * sessions stay resumable, as after a real close_notify exchange), then
+ * frees them. */
+void ts_pair_free(ts_pair *p);
+/* ts_pump moves every pending byte both ways; returns the count moved. */
+size_t ts_pump(ts_pair *p);
+/* ts_handshake drives both sides' do_handshake, at most 50 rounds.
+ * Returns TH_OK; the first hard error (*side = 'c' or 's'; the error
+ * record is that call's); or TH_ERR_STALLED when nothing moved while a side
+ * still waits (why says which side waits for what). side/why may be NULL. */
+int ts_handshake(ts_pair *p, char *side, char *why, size_t whysz);
+/* ts_connect: a handshake that must succeed, then the client reads what
+ * the server sent after it (TLS 1.3 tickets). */
+void ts_connect(ts_pair *p);
+/* ts_read_tickets: pump, and let the client process pending records. */
+void ts_read_tickets(ts_pair *p);
+
+#endif

@@ -1,0 +1,136 @@
+/* loopback_internal.h — private layout of the loopback helpers, shared by
+ * lib/src/loopback_*.c. Nothing here is public API. */
+#ifndef TLSHARNESS_LOOPBACK_INTERNAL_H
+#define TLSHARNESS_LOOPBACK_INTERNAL_H
+
+#include <openssl/bio.h>
+#include <openssl/ssl.h>
+
+#include "internal.h"
+#include "tlsharness/loopback.h"
+
+extern const th_type TH_TYPE_LOOPBACK_PAIR;
+
+/* A growable byte buffer. */
+typedef struct lb_buf {
+  unsigned char *data;
+  size_t len, cap;
+} lb_buf;
+int th__lb_buf_add(lb_buf *b, const void *p, size_t n);
+void th__lb_buf_drop(lb_buf *b, size_t n); /* remove n bytes from the front */
+void th__lb_buf_free(lb_buf *b);
+
+/* One fault as stored: the public description plus its state. */
+typedef struct lb_fault {
+  th_loopback_fault f;
+  unsigned char *data; /* INJECT: owned copy */
+  int fired;
+  size_t left;         /* RETRY: retries left for the current I/O */
+} lb_fault;
+
+/* One entry of the transcript: a record or a note. */
+typedef struct lb_entry {
+  th_loopback_record rec;
+  char note[96]; /* non-empty: a note line instead of a record */
+} lb_entry;
+
+/* One direction of the conversation, named by its sending side. */
+typedef struct lb_dir {
+  int from;
+  lb_fault faults[TH_LOOPBACK_MAX_FAULTS];
+  size_t nfaults;
+  unsigned long long written;  /* bytes the sender wrote (fault offsets count these) */
+  unsigned long long wired;    /* bytes put on the transport after faults */
+  unsigned long records;       /* records the sender wrote (record faults count these) */
+  lb_buf rec;                  /* a partial record being assembled (record faults) */
+  lb_buf held;                 /* REORDER: the record held back */
+  lb_buf queue;                /* bytes after faults not yet accepted by the transport */
+  int closing;                 /* EOF requested (half-close, TRUNCATE, CLOSE) */
+  int closed;                  /* EOF applied to the transport */
+  size_t write_budget;         /* CAP: bytes the sender may still write this step */
+  size_t read_budget;          /* FRAGMENT: bytes the receiver may still read this step */
+  unsigned long long progress; /* counts every byte moved and retry spent */
+  /* transcript parser */
+  lb_buf parse;
+  int ccs_seen;
+  size_t hs_left; /* bytes of a handshake message continuing into later records */
+} lb_dir;
+
+struct th_loopback_pair {
+  th_obj hdr;
+  int transport;
+  SSL_CTX *sctx[2];    /* referenced contexts, [CLIENT] and [SERVER] */
+  SSL *ssl[2];
+  th_connection *conn[2]; /* Connection wrappers, made on demand (referenced) */
+  BIO *in[2];          /* where the side's SSL reads from (referenced) */
+  BIO *out[2];         /* where the side's SSL writes to (referenced) */
+  int fd[2];           /* socket transports, else -1 */
+  lb_dir dir[2];       /* dir[CLIENT]: client -> server */
+  int kind[2];         /* each side's last handshake result */
+  int sslerr[2];       /* each side's last SSL_get_error, for stall messages */
+  int tickets;         /* NewSessionTicket messages the client processed */
+  int hs_done[2];      /* handshakes each side finished (info callback) */
+  lb_buf rx[2];        /* application data received and not consumed yet */
+  int failed[2];       /* a side's fatal read error, kept after the data before it */
+  th_error fail_rec[2];
+  int fail_side;       /* the side whose error th_loopback_step returned */
+  /* observation */
+  lb_entry *entries;
+  size_t n_entries, cap_entries;
+  th_list *info[2];
+  lb_buf keylog;
+  lb_buf wire;         /* pcap source: [from:1][len:4 LE][bytes] chunks; len 0 = FIN */
+};
+
+/* The pair (borrowed) that owns ssl, or NULL. */
+th_loopback_pair *th__lb_pair_from_ssl(const SSL *ssl);
+/* Side of ssl in its pair. */
+int th__lb_side(const th_loopback_pair *pair, const SSL *ssl);
+
+/* loopback_pair.c */
+int th__lb_check_side(int side, const char *func);
+/* th__lb_apply_eof puts end-of-file on the transport of direction `from`
+ * once nothing of it is left to deliver. */
+void th__lb_apply_eof(th_loopback_pair *pair, int from);
+/* th__lb_in_flight counts the bytes of a direction not yet read by the
+ * receiver (transport buffers, fault queues and held records). */
+size_t th__lb_in_flight(th_loopback_pair *pair, int from);
+
+/* loopback_fault.c: the BIO each SSL reads and writes through. */
+BIO *th__lb_end_bio_new(th_loopback_pair *pair, int side);
+/* th__lb_refill resets the per-step budgets of CAP and FRAGMENT. */
+void th__lb_refill(th_loopback_pair *pair);
+/* th__lb_flush_queue moves a direction's queued bytes onto the transport;
+ * returns bytes moved. */
+size_t th__lb_flush_queue(th_loopback_pair *pair, int from);
+void th__lb_faults_free(lb_dir *d);
+
+/* loopback_driver.c */
+/* th__lb_map_error turns the SSL result rc of side into a status, with a
+ * message prefixed by the side and op ("client: handshake: ..."). */
+int th__lb_map_error(th_loopback_pair *pair, int side, int rc, const char *op);
+/* th__lb_progress sums every progress counter of the pair. */
+unsigned long long th__lb_progress(th_loopback_pair *pair);
+/* th__lb_read_into_rx reads what side can read now into pair->rx[side];
+ * TH_OK when it would block, else the read error. */
+int th__lb_read_into_rx(th_loopback_pair *pair, int side);
+/* th__lb_stall writes the stall message and returns TH_ERR_STALLED. */
+int th__lb_stall(th_loopback_pair *pair, const char *what);
+const char *th__lb_side_name(int side);
+
+/* loopback_transcript.c */
+/* th__lb_wire_log is called for bytes put on the transport of direction
+ * from: it parses records for the transcript and keeps them for pcap. */
+void th__lb_wire_log(th_loopback_pair *pair, int from, const unsigned char *p, size_t n);
+void th__lb_wire_fin(th_loopback_pair *pair, int from);
+void th__lb_note(th_loopback_pair *pair, int from, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* th__lb_observe_install sets the info callback on the pair's SSLs and the
+ * key log callback on their contexts. */
+int th__lb_observe_install(th_loopback_pair *pair);
+void th__lb_observe_free(th_loopback_pair *pair);
+
+/* loopback_socket.c */
+int th__lb_socketpair(int transport, int fds[2], int nonblocking);
+
+#endif
