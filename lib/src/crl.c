@@ -130,8 +130,24 @@ int th_crl_set_version(th_crl *crl, long version) {
   return TH_OK;
 }
 
+/* can_sign tells whether key can sign a CRL with md, by signing a scratch
+ * CRL: OpenSSL refuses a pair such as (EC key, md5) only inside
+ * X509_CRL_sign, after sign_checked has set the issuer (and export the
+ * times), so sign and export ask first and fail with the CRL untouched. */
+static int can_sign(const th_pkey *key, const EVP_MD *md, const char *func) {
+  ERR_clear_error();
+  X509_CRL *scratch = X509_CRL_new();
+  ASN1_TIME *now = X509_gmtime_adj(NULL, 0);
+  int ok = scratch != NULL && now != NULL && X509_CRL_set1_lastUpdate(scratch, now) &&
+           X509_CRL_sign(scratch, key->pkey, md) > 0;
+  ASN1_TIME_free(now);
+  X509_CRL_free(scratch);
+  if (!ok) return th__err_ossl(TH_ERR_CRYPTO, "%s: the key cannot sign with this digest", func);
+  return TH_OK;
+}
+
 /* sign_checked: issuer name, sort, sign — shared by sign and export once
- * every argument has been checked. */
+ * every argument has been checked (can_sign included). */
 static int sign_checked(th_crl *crl, const th_x509 *cert, const th_pkey *key, const EVP_MD *md,
                         const char *func) {
   ERR_clear_error();
@@ -149,6 +165,8 @@ int th_crl_sign(th_crl *crl, const th_x509 *issuer_cert, const th_pkey *issuer_k
   if (rc != TH_OK) return rc;
   const EVP_MD *md = th__digest_by_name(digest, __func__);
   if (md == NULL) return th_error_kind();
+  rc = can_sign(issuer_key, md, __func__);
+  if (rc != TH_OK) return rc;
   return sign_checked(crl, issuer_cert, issuer_key, md, __func__);
 }
 
@@ -164,7 +182,7 @@ th_bytes *th_crl_export(th_crl *crl, const th_x509 *cert, const th_pkey *key, in
   }
   /* pyOpenSSL 16.1's default digest (with a DeprecationWarning there). */
   const EVP_MD *md = th__digest_by_name(digest != NULL ? digest : "md5", __func__);
-  if (md == NULL) return NULL;
+  if (md == NULL || can_sign(key, md, __func__) != TH_OK) return NULL;
   ASN1_TIME *t = ASN1_TIME_new();
   int ok = t != NULL && X509_gmtime_adj(t, 0) && X509_CRL_set1_lastUpdate(crl->crl, t) &&
            X509_gmtime_adj(t, (long)days * 86400L) && X509_CRL_set1_nextUpdate(crl->crl, t);

@@ -47,19 +47,22 @@ typedef int (*th_passphrase_cb)(char *buf, size_t size, int rwflag, void *user);
  * (NULL/wrong object), TH_ERR_VALUE (unknown type), TH_ERR_CRYPTO. */
 th_bytes *th_crypto_dump_certificate(int type, const th_x509 *cert);
 /* th_crypto_load_certificate mirrors crypto.load_certificate (PEM or
- * ASN1). Caller frees. NULL with TH_ERR_TYPE (NULL buf with len > 0),
- * TH_ERR_VALUE (type not PEM/ASN1, len too large), TH_ERR_CRYPTO (not a
- * certificate). */
+ * ASN1). Caller frees with th_x509_free. NULL with TH_ERR_TYPE (NULL buf
+ * with len > 0), TH_ERR_VALUE (type not PEM/ASN1, len too large),
+ * TH_ERR_CRYPTO (not a certificate, garbage, empty), TH_ERR_NOMEM. */
 th_x509 *th_crypto_load_certificate(int type, const unsigned char *buf, size_t len);
 th_x509 *th_crypto_load_certificate_ex(OSSL_LIB_CTX *libctx, const char *propq, int type,
                                        const unsigned char *buf, size_t len);
 
 /* ---- certificate requests ----------------------------------------------
  * th_crypto_dump_certificate_request mirrors crypto.dump_certificate_request
- * (PEM, ASN1, TEXT); errors as dump_certificate. */
+ * (PEM, ASN1, TEXT). Caller frees. NULL with the errors of dump_certificate
+ * (TH_ERR_TYPE, TH_ERR_VALUE, TH_ERR_CRYPTO). */
 th_bytes *th_crypto_dump_certificate_request(int type, const th_x509_req *req);
-/* th_crypto_load_certificate_request mirrors crypto.load_certificate_request;
- * errors as load_certificate. */
+/* th_crypto_load_certificate_request mirrors crypto.load_certificate_request:
+ * a new X509Req the caller frees with th_x509_req_free; NULL with the
+ * errors of load_certificate (TH_ERR_TYPE, TH_ERR_VALUE, TH_ERR_CRYPTO,
+ * TH_ERR_NOMEM). */
 th_x509_req *th_crypto_load_certificate_request(int type, const unsigned char *buf, size_t len);
 th_x509_req *th_crypto_load_certificate_request_ex(OSSL_LIB_CTX *libctx, const char *propq,
                                                    int type, const unsigned char *buf, size_t len);
@@ -79,7 +82,8 @@ th_x509_req *th_crypto_load_certificate_request_ex(OSSL_LIB_CTX *libctx, const c
 th_bytes *th_crypto_dump_privatekey(int type, const th_pkey *pkey, const char *cipher,
                                     const unsigned char *pass, size_t pass_len);
 /* th_crypto_dump_privatekey_cb: the same with a passphrase callback (cb
- * NULL meaning None); a callback error propagates. */
+ * NULL meaning None); a callback error propagates (its status and error
+ * record); otherwise the errors of th_crypto_dump_privatekey. */
 th_bytes *th_crypto_dump_privatekey_cb(int type, const th_pkey *pkey, const char *cipher,
                                        th_passphrase_cb cb, void *user);
 
@@ -92,12 +96,14 @@ th_bytes *th_crypto_dump_privatekey_cb(int type, const th_pkey *pkey, const char
 th_pkey *th_crypto_load_privatekey(int type, const unsigned char *buf, size_t len,
                                    const unsigned char *pass, size_t pass_len);
 /* th_crypto_load_privatekey_cb: the same with a passphrase callback (cb
- * NULL: None); the callback's error propagates; a too long result is
- * TH_ERR_VALUE. */
+ * NULL: None; a new PKey the caller frees); the callback's error propagates;
+ * a too long result is TH_ERR_VALUE; otherwise the errors of
+ * th_crypto_load_privatekey. */
 th_pkey *th_crypto_load_privatekey_cb(int type, const unsigned char *buf, size_t len,
                                       th_passphrase_cb cb, void *user);
-/* th_crypto_load_privatekey_ex: both forms (give pass or cb, not both:
- * TH_ERR_VALUE) in a chosen library context. */
+/* th_crypto_load_privatekey_ex (beyond the spec): both forms (give pass or
+ * cb, not both: TH_ERR_VALUE) in a chosen library context; ownership and
+ * the other errors as th_crypto_load_privatekey. */
 th_pkey *th_crypto_load_privatekey_ex(OSSL_LIB_CTX *libctx, const char *propq, int type,
                                       const unsigned char *buf, size_t len,
                                       const unsigned char *pass, size_t pass_len,
@@ -105,11 +111,12 @@ th_pkey *th_crypto_load_privatekey_ex(OSSL_LIB_CTX *libctx, const char *propq, i
 
 /* ---- public keys --------------------------------------------------------
  * th_crypto_dump_publickey mirrors crypto.dump_publickey (PEM or ASN1
- * SubjectPublicKeyInfo). NULL with TH_ERR_TYPE, TH_ERR_VALUE (unknown type,
- * uninitialized key), TH_ERR_CRYPTO. */
+ * SubjectPublicKeyInfo). Caller frees. NULL with TH_ERR_TYPE, TH_ERR_VALUE
+ * (unknown type, uninitialized key), TH_ERR_CRYPTO. */
 th_bytes *th_crypto_dump_publickey(int type, const th_pkey *pkey);
 /* th_crypto_load_publickey mirrors crypto.load_publickey; the result is a
- * public-only PKey. Errors as load_certificate. */
+ * public-only PKey the caller frees. NULL with the errors of
+ * load_certificate (TH_ERR_TYPE, TH_ERR_VALUE, TH_ERR_CRYPTO, TH_ERR_NOMEM). */
 th_pkey *th_crypto_load_publickey(int type, const unsigned char *buf, size_t len);
 th_pkey *th_crypto_load_publickey_ex(OSSL_LIB_CTX *libctx, const char *propq, int type,
                                      const unsigned char *buf, size_t len);
@@ -125,8 +132,10 @@ th_bytes *th_crypto_sign(const th_pkey *pkey, const unsigned char *data, size_t 
                          const char *digest);
 /* th_crypto_verify mirrors crypto.verify(certificate, signature, data,
  * digest): TH_OK when sig is a valid signature of data by cert's key;
- * TH_ERR_CRYPTO when it is not (crypto.Error); TH_ERR_TYPE, TH_ERR_VALUE as
- * th_crypto_sign. */
+ * TH_ERR_CRYPTO when it is not (crypto.Error) or cert has no usable key;
+ * TH_ERR_TYPE (NULL/wrong cert, NULL sig or data with a length > 0, NULL
+ * digest for a key that needs one), TH_ERR_VALUE ("No such digest method",
+ * a length too large). */
 int th_crypto_verify(const th_x509 *cert, const unsigned char *sig, size_t sig_len,
                      const unsigned char *data, size_t len, const char *digest);
 

@@ -18,22 +18,26 @@ extern "C" {
 
 /* th_crypto_load_pkcs12 mirrors crypto.load_pkcs12(buffer[, passphrase]):
  * parses a DER PKCS#12 file; passphrase may be NULL (no passphrase). The
- * MAC is always checked, so a file without one is refused. NULL with
- * TH_ERR_TYPE for a NULL buffer, TH_ERR_VALUE for an oversized len,
- * TH_ERR_CRYPTO for garbage, a missing MAC or a wrong passphrase. */
+ * MAC is always checked, so a file without one is refused. A new PKCS12 the
+ * caller frees with th_pkcs12_free. NULL with TH_ERR_TYPE for a NULL
+ * buffer, TH_ERR_VALUE for an oversized len, TH_ERR_CRYPTO for garbage, a
+ * missing MAC or a wrong passphrase, TH_ERR_NOMEM. */
 th_pkcs12 *th_crypto_load_pkcs12(const unsigned char *buf, size_t len, const char *passphrase);
 
-/* th_pkcs12_new mirrors PKCS12(): every part unset. */
+/* th_pkcs12_new mirrors PKCS12(): every part unset. Caller frees with
+ * th_pkcs12_free. NULL with TH_ERR_NOMEM. */
 th_pkcs12 *th_pkcs12_new(void);
 /* th_pkcs12_free drops the caller's reference (NULL-safe). */
 void th_pkcs12_free(th_pkcs12 *p12);
-/* th_pkcs12_up_ref takes another reference; NULL if not a PKCS12. */
+/* th_pkcs12_up_ref (beyond the spec) takes another reference the caller
+ * frees; NULL (no error recorded) if not a PKCS12. */
 th_pkcs12 *th_pkcs12_up_ref(th_pkcs12 *p12);
 
 /* Getters (PKCS12.get_certificate, get_privatekey, get_ca_certificates,
  * get_friendlyname): *out gets a new reference / a new list of th_x509 /
- * new bytes, or NULL when the part is unset (None). TH_ERR_TYPE for a NULL
- * or wrong-type p12 or a NULL out. */
+ * new bytes, which the caller frees, or NULL when the part is unset (None).
+ * TH_OK; TH_ERR_TYPE for a NULL or wrong-type p12 or a NULL out,
+ * TH_ERR_NOMEM. */
 int th_pkcs12_get_certificate(const th_pkcs12 *p12, th_x509 **out);
 int th_pkcs12_get_privatekey(const th_pkcs12 *p12, th_pkey **out);
 int th_pkcs12_get_ca_certificates(const th_pkcs12 *p12, th_list **out);
@@ -41,9 +45,10 @@ int th_pkcs12_get_friendlyname(const th_pkcs12 *p12, th_bytes **out);
 
 /* Setters (PKCS12.set_certificate, set_privatekey, set_ca_certificates,
  * set_friendlyname): the new part is referenced or copied; NULL (or n == 0
- * for the CA certificates) unsets it. TH_ERR_TYPE for a wrong-type argument,
- * TH_ERR_VALUE for a friendly name with an embedded NUL; p12 is unchanged
- * on error. */
+ * for the CA certificates) unsets it. TH_OK; TH_ERR_TYPE for a NULL or
+ * wrong-type p12, a wrong-type part, a NULL list or name with n/len > 0 or
+ * a NULL/wrong-type item; TH_ERR_VALUE for a friendly name with an embedded
+ * NUL; TH_ERR_NOMEM; p12 is unchanged on error. */
 int th_pkcs12_set_certificate(th_pkcs12 *p12, th_x509 *cert);
 int th_pkcs12_set_privatekey(th_pkcs12 *p12, th_pkey *pkey);
 int th_pkcs12_set_ca_certificates(th_pkcs12 *p12, th_x509 *const *cacerts, size_t n);
@@ -56,7 +61,8 @@ int th_pkcs12_set_friendlyname(th_pkcs12 *p12, const unsigned char *name, size_t
 /* th_pkcs12_export mirrors PKCS12.export(passphrase=None, iter=2048,
  * maciter=1): the DER PKCS#12 file (AES-256-CBC with PBKDF2 and an
  * HMAC-SHA256 MAC, OpenSSL 3's defaults). passphrase may be NULL (no
- * passphrase). NULL with TH_ERR_VALUE for iter or maciter < 1 (a MAC is
+ * passphrase). New bytes the caller frees. NULL with TH_ERR_VALUE for iter
+ * or maciter < 1 (a MAC is
  * always written, since load_pkcs12 requires one), TH_ERR_TYPE for a bad
  * p12, TH_ERR_CRYPTO when OpenSSL refuses (e.g. a key that does not match
  * the certificate, or nothing to export). */

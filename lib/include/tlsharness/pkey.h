@@ -12,12 +12,16 @@ extern "C" {
 
 /* th_pkey_free drops the caller's reference (NULL-safe). */
 void th_pkey_free(th_pkey *pkey);
-/* th_pkey_up_ref takes another reference; returns pkey (NULL if not a PKey). */
+/* th_pkey_up_ref (beyond the spec: Python's reference counting) takes
+ * another reference the caller frees; returns pkey, or NULL (no error
+ * recorded) when pkey is NULL or not a PKey. */
 th_pkey *th_pkey_up_ref(th_pkey *pkey);
 
 /* th_pkey_from_evp mirrors PKey.from_cryptography_key: wraps evp, taking a
- * new reference to it (the caller keeps its own). NULL with TH_ERR_TYPE for
- * NULL. The key counts as public-only when it has no private part. */
+ * new reference to it (the caller keeps its own and frees the result with
+ * th_pkey_free). The key counts as public-only when it has no private part.
+ * NULL with TH_ERR_TYPE (NULL evp), TH_ERR_CRYPTO (up-ref failed),
+ * TH_ERR_NOMEM. */
 th_pkey *th_pkey_from_evp(EVP_PKEY *evp);
 /* th_pkey_to_evp mirrors PKey.to_cryptography_key: returns a new reference
  * to the underlying EVP_PKEY (caller frees with EVP_PKEY_free). NULL with
@@ -25,7 +29,8 @@ th_pkey *th_pkey_from_evp(EVP_PKEY *evp);
 EVP_PKEY *th_pkey_to_evp(const th_pkey *pkey);
 
 /* th_pkey_new mirrors PKey(): a new, uninitialized key (no key material
- * until generate_key). NULL with TH_ERR_NOMEM. */
+ * until generate_key). Caller frees with th_pkey_free. NULL with
+ * TH_ERR_NOMEM. */
 th_pkey *th_pkey_new(void);
 
 /* th_pkey_generate_key mirrors PKey.generate_key(type, bits): generates a

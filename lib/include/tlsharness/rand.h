@@ -20,16 +20,18 @@ extern "C" {
  * oversized len. */
 int th_rand_add(const void *buf, size_t len, double entropy);
 
-/* th_rand_seed mirrors rand.seed(buffer): add() with entropy = len. */
+/* th_rand_seed mirrors rand.seed(buffer): add() with entropy = len. TH_OK;
+ * TH_ERR_TYPE for a NULL buffer with len > 0, TH_ERR_VALUE for an oversized
+ * len. */
 int th_rand_seed(const void *buf, size_t len);
 
-/* th_rand_bytes mirrors rand.bytes(num_bytes): num_bytes random bytes.
- * NULL with TH_ERR_VALUE for a negative (or > INT_MAX) count, TH_ERR_RAND
+/* th_rand_bytes mirrors rand.bytes(num_bytes): num_bytes random bytes, as
+ * new bytes the caller frees. NULL with TH_ERR_VALUE for a negative (or > INT_MAX) count, TH_ERR_RAND
  * when the generator fails. */
 th_bytes *th_rand_bytes(long num_bytes);
 
 /* th_rand_status mirrors rand.status(): 1 when the generator is seeded
- * enough, 0 otherwise. */
+ * enough, 0 otherwise; it has no error. */
 int th_rand_status(void);
 
 /* th_rand_cleanup mirrors rand.cleanup(): RAND_cleanup has done nothing

@@ -12,11 +12,14 @@ extern "C" {
 
 /* th_x509_free drops the caller's reference (NULL-safe). */
 void th_x509_free(th_x509 *cert);
-/* th_x509_up_ref takes another reference; returns cert (NULL if not an X509). */
+/* th_x509_up_ref (beyond the spec) takes another reference the caller
+ * frees; returns cert, or NULL (no error recorded) if not an X509. */
 th_x509 *th_x509_up_ref(th_x509 *cert);
 
 /* th_x509_from_x509 mirrors X509.from_cryptography: wraps x, taking a new
- * reference (the caller keeps its own). NULL with TH_ERR_TYPE for NULL. */
+ * reference (the caller keeps its own and frees the result with
+ * th_x509_free). NULL with TH_ERR_TYPE (NULL x), TH_ERR_CRYPTO (up-ref
+ * failed), TH_ERR_NOMEM. */
 th_x509 *th_x509_from_x509(X509 *x);
 /* th_x509_to_x509 mirrors X509.to_cryptography: a new reference to the
  * underlying X509 (caller frees with X509_free); NULL with TH_ERR_TYPE. */
@@ -42,7 +45,7 @@ th_bytes *th_x509_digest(const th_x509 *cert, const char *digest_name);
 
 /* th_x509_get_extension mirrors X509.get_extension(index): a copy of
  * extension index. Caller frees. NULL with TH_ERR_TYPE, TH_ERR_INDEX (index
- * < 0 or >= the count). */
+ * < 0 or >= the count), TH_ERR_NOMEM. */
 th_x509_extension *th_x509_get_extension(const th_x509 *cert, int index);
 
 /* th_x509_get_extension_count mirrors get_extension_count(): >= 0, or
@@ -66,21 +69,23 @@ int th_x509_set_subject(th_x509 *cert, const th_x509_name *subject);
  * get_notAfter(): *out gets the time as ASN.1 GENERALIZEDTIME text
  * ("YYYYMMDDhhmmssZ", or with a +hhmm / -hhmm offset as it was set), or
  * NULL (None) when the certificate has none. Caller frees *out. TH_OK;
- * TH_ERR_TYPE (NULL/wrong object, NULL out), TH_ERR_CRYPTO. */
+ * TH_ERR_TYPE (NULL/wrong object, NULL out), TH_ERR_CRYPTO, TH_ERR_NOMEM. */
 int th_x509_get_notBefore(const th_x509 *cert, th_bytes **out);
 int th_x509_get_notAfter(const th_x509 *cert, th_bytes **out);
 
 /* th_x509_set_notBefore / th_x509_set_notAfter mirror set_notBefore(when)
  * / set_notAfter(when): when is GENERALIZEDTIME text (YYYYMMDDhhmmssZ,
  * YYYYMMDDhhmmss+hhmm, YYYYMMDDhhmmss-hhmm), stored as given. TH_OK;
- * TH_ERR_TYPE (NULL), TH_ERR_VALUE ("Invalid string"); unchanged on error. */
+ * TH_ERR_TYPE (NULL/wrong object, NULL when), TH_ERR_VALUE ("Invalid string"),
+ * TH_ERR_NOMEM; the certificate is unchanged on error. */
 int th_x509_set_notBefore(th_x509 *cert, const char *when);
 int th_x509_set_notAfter(th_x509 *cert, const char *when);
 
 /* th_x509_gmtime_adj_notBefore / _notAfter mirror gmtime_adj_notBefore /
  * gmtime_adj_notAfter(amount): set the time to now + amount seconds (as
  * pyOpenSSL, relative to now, not to the old value). TH_OK; TH_ERR_TYPE;
- * TH_ERR_VALUE when the result is out of ASN.1 time range. */
+ * TH_ERR_VALUE when the result is out of ASN.1 time range (e.g. LONG_MAX),
+ * TH_ERR_NOMEM; the certificate is unchanged on error. */
 int th_x509_gmtime_adj_notBefore(th_x509 *cert, long amount);
 int th_x509_gmtime_adj_notAfter(th_x509 *cert, long amount);
 
@@ -96,7 +101,7 @@ th_pkey *th_x509_get_pubkey(const th_x509 *cert);
 
 /* th_x509_set_pubkey mirrors set_pubkey(pkey): stores pkey's public part.
  * TH_OK; TH_ERR_TYPE (NULL/wrong objects), TH_ERR_VALUE (uninitialized
- * key), TH_ERR_CRYPTO. */
+ * key), TH_ERR_CRYPTO; the certificate is unchanged on error. */
 int th_x509_set_pubkey(th_x509 *cert, const th_pkey *pkey);
 
 /* th_x509_get_serial_number mirrors get_serial_number(): Python's int has
@@ -105,12 +110,14 @@ int th_x509_set_pubkey(th_x509 *cert, const th_pkey *pkey);
 th_bytes *th_x509_get_serial_number(const th_x509 *cert);
 /* th_x509_set_serial_number mirrors set_serial_number(serial) with serial
  * as text: decimal ("12345678901234567890"), or hex with a 0x prefix
- * ("0x1F"), optionally with a leading "-". TH_OK; TH_ERR_TYPE (NULL),
- * TH_ERR_VALUE (empty or not a number); unchanged on error. */
+ * ("0x1F"), optionally with a leading "-". TH_OK; TH_ERR_TYPE (NULL/wrong
+ * object, NULL serial), TH_ERR_VALUE (empty or not a number), TH_ERR_CRYPTO;
+ * unchanged on error. */
 int th_x509_set_serial_number(th_x509 *cert, const char *serial);
 /* Beyond the spec, for serials that fit a long: th_x509_set_serial_number_long
- * sets it; th_x509_get_serial_number_long stores it in *out (TH_ERR_VALUE
- * when it does not fit). */
+ * sets it (TH_OK; TH_ERR_TYPE, TH_ERR_NOMEM, TH_ERR_CRYPTO);
+ * th_x509_get_serial_number_long stores it in *out (TH_OK; TH_ERR_TYPE for
+ * NULL/wrong object or NULL out, TH_ERR_VALUE when it does not fit). */
 int th_x509_set_serial_number_long(th_x509 *cert, long serial);
 int th_x509_get_serial_number_long(const th_x509 *cert, long *out);
 
@@ -118,7 +125,8 @@ int th_x509_get_serial_number_long(const th_x509 *cert, long *out);
  * 2 for v3), or TH_ERR_TYPE. */
 long th_x509_get_version(const th_x509 *cert);
 /* th_x509_set_version mirrors set_version(version). TH_OK; TH_ERR_TYPE;
- * TH_ERR_VALUE for a negative version. */
+ * TH_ERR_VALUE for a negative version or one OpenSSL rejects; unchanged on
+ * error. */
 int th_x509_set_version(th_x509 *cert, long version);
 
 /* th_x509_get_signature_algorithm mirrors get_signature_algorithm(): the
@@ -132,7 +140,8 @@ th_bytes *th_x509_get_signature_algorithm(const th_x509 *cert);
  * Ed25519/Ed448 keys). TH_OK; TH_ERR_TYPE (NULL/wrong objects, NULL
  * digest), TH_ERR_VALUE ("Key only has public part", "Key is
  * uninitialized", "No such digest method"), TH_ERR_CRYPTO (OpenSSL
- * failed, e.g. a digest the key cannot use). */
+ * failed, e.g. a digest the key cannot use); the certificate, signature
+ * included, is unchanged on error. */
 int th_x509_sign(th_x509 *cert, const th_pkey *pkey, const char *digest);
 
 /* th_x509_subject_name_hash mirrors subject_name_hash(): X509_subject_name_hash

@@ -13,7 +13,8 @@ extern "C" {
 
 /* th_x509_extension_free drops the caller's reference (NULL-safe). */
 void th_x509_extension_free(th_x509_extension *ext);
-/* th_x509_extension_up_ref takes another reference (NULL if not one). */
+/* th_x509_extension_up_ref (beyond the spec) takes another reference the
+ * caller frees; NULL (no error recorded) if not an X509Extension. */
 th_x509_extension *th_x509_extension_up_ref(th_x509_extension *ext);
 
 /* th_x509_extension_new mirrors X509Extension(type_name, critical, value,
@@ -24,7 +25,7 @@ th_x509_extension *th_x509_extension_up_ref(th_x509_extension *ext);
  * certificates values such as "hash" and "keyid:always" refer to. Caller
  * frees. NULL with TH_ERR_TYPE (NULL type_name/value, subject or issuer not
  * an X509), TH_ERR_CRYPTO (unknown extension, bad value, a value that needs
- * a missing subject/issuer). */
+ * a missing subject/issuer), TH_ERR_NOMEM. */
 th_x509_extension *th_x509_extension_new(const char *type_name, int critical, const char *value,
                                          const th_x509 *subject, const th_x509 *issuer);
 
@@ -39,7 +40,7 @@ th_bytes *th_x509_extension_str(const th_x509_extension *ext);
 int th_x509_extension_get_critical(const th_x509_extension *ext);
 
 /* th_x509_extension_get_data mirrors get_data(): the DER of the value (the
- * content of extnValue). Caller frees. NULL with TH_ERR_TYPE. */
+ * content of extnValue). Caller frees. NULL with TH_ERR_TYPE, TH_ERR_NOMEM. */
 th_bytes *th_x509_extension_get_data(const th_x509_extension *ext);
 
 /* th_x509_extension_get_short_name mirrors get_short_name(): e.g.
@@ -47,9 +48,11 @@ th_bytes *th_x509_extension_get_data(const th_x509_extension *ext);
  * pyOpenSSL). Caller frees. NULL with TH_ERR_TYPE. */
 th_bytes *th_x509_extension_get_short_name(const th_x509_extension *ext);
 
-/* Escape hatches: th_x509_extension_from_x509_extension wraps a copy of
- * ext (TH_ERR_TYPE for NULL); th_x509_extension_to_x509_extension returns
- * a new copy (caller frees with X509_EXTENSION_free). */
+/* Escape hatches (beyond the spec): th_x509_extension_from_x509_extension
+ * wraps a copy of ext (caller frees with th_x509_extension_free; NULL with
+ * TH_ERR_TYPE for NULL, TH_ERR_NOMEM); th_x509_extension_to_x509_extension
+ * returns a new copy (caller frees with X509_EXTENSION_free; NULL with
+ * TH_ERR_TYPE, TH_ERR_NOMEM). */
 th_x509_extension *th_x509_extension_from_x509_extension(const X509_EXTENSION *ext);
 X509_EXTENSION *th_x509_extension_to_x509_extension(const th_x509_extension *ext);
 

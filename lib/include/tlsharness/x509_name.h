@@ -24,7 +24,8 @@ extern "C" {
 
 /* th_x509_name_free drops the caller's reference (NULL-safe). */
 void th_x509_name_free(th_x509_name *name);
-/* th_x509_name_up_ref takes another reference (NULL if not an X509Name). */
+/* th_x509_name_up_ref (beyond the spec) takes another reference the caller
+ * frees; NULL (no error recorded) if not an X509Name. */
 th_x509_name *th_x509_name_up_ref(th_x509_name *name);
 
 /* th_x509_name_new mirrors X509Name(name): a new name copying name (the
@@ -85,15 +86,18 @@ th_list *th_x509_name_get_components(const th_x509_name *name);
 int th_x509_name_hash(const th_x509_name *name, unsigned long *hash);
 
 /* Beyond the spec. th_x509_name_cmp mirrors X509Name's rich comparison
- * (X509_NAME_cmp): *result < 0, 0 or > 0. Returns TH_OK or TH_ERR_TYPE. */
+ * (X509_NAME_cmp): *result < 0, 0 or > 0. Returns TH_OK, TH_ERR_TYPE (NULL or
+ * wrong objects, NULL result), TH_ERR_CRYPTO (a name cannot be encoded). */
 int th_x509_name_cmp(const th_x509_name *a, const th_x509_name *b, int *result);
 /* th_x509_name_oneline mirrors repr(name)'s text: "/C=US/CN=example"
  * (X509_NAME_oneline). Caller frees. NULL with TH_ERR_TYPE, TH_ERR_NOMEM. */
 th_bytes *th_x509_name_oneline(const th_x509_name *name);
 
-/* Escape hatches: th_x509_name_from_x509_name wraps a copy of name (NULL
- * with TH_ERR_TYPE for NULL); th_x509_name_to_x509_name returns a new copy
- * of the underlying X509_NAME (caller frees with X509_NAME_free). */
+/* Escape hatches (beyond the spec): th_x509_name_from_x509_name wraps a
+ * copy of name (caller frees with th_x509_name_free; NULL with TH_ERR_TYPE
+ * for NULL, TH_ERR_NOMEM); th_x509_name_to_x509_name returns a new copy of
+ * the underlying X509_NAME (caller frees with X509_NAME_free; NULL with
+ * TH_ERR_TYPE, TH_ERR_NOMEM). */
 th_x509_name *th_x509_name_from_x509_name(const X509_NAME *name);
 X509_NAME *th_x509_name_to_x509_name(const th_x509_name *name);
 

@@ -12,7 +12,8 @@ extern "C" {
 
 /* th_x509_req_free drops the caller's reference (NULL-safe). */
 void th_x509_req_free(th_x509_req *req);
-/* th_x509_req_up_ref takes another reference (NULL if not an X509Req). */
+/* th_x509_req_up_ref (beyond the spec) takes another reference the caller
+ * frees; NULL (no error recorded) if not an X509Req. */
 th_x509_req *th_x509_req_up_ref(th_x509_req *req);
 
 /* th_x509_req_new mirrors X509Req(): an empty request (version 0, empty
@@ -32,12 +33,13 @@ int th_x509_req_add_extensions(th_x509_req *req, th_x509_extension *const *exts,
  * request has none). NULL with TH_ERR_TYPE, TH_ERR_CRYPTO. */
 th_list *th_x509_req_get_extensions(const th_x509_req *req);
 
-/* th_x509_req_get_pubkey mirrors get_pubkey(): a new public-only PKey.
- * NULL with TH_ERR_TYPE, TH_ERR_CRYPTO (the request has no key). */
+/* th_x509_req_get_pubkey mirrors get_pubkey(): a new public-only PKey the
+ * caller frees. NULL with TH_ERR_TYPE, TH_ERR_CRYPTO (the request has no
+ * key), TH_ERR_NOMEM. */
 th_pkey *th_x509_req_get_pubkey(const th_x509_req *req);
 
 /* th_x509_req_set_pubkey mirrors set_pubkey(pkey). TH_OK; TH_ERR_TYPE;
- * TH_ERR_VALUE (uninitialized key); TH_ERR_CRYPTO. */
+ * TH_ERR_VALUE (uninitialized key); TH_ERR_CRYPTO; unchanged on error. */
 int th_x509_req_set_pubkey(th_x509_req *req, const th_pkey *pkey);
 
 /* th_x509_req_get_subject mirrors get_subject(): an X509Name wrapping the
@@ -48,10 +50,13 @@ th_x509_name *th_x509_req_get_subject(th_x509_req *req);
 /* th_x509_req_get_version mirrors get_version(): >= 0, or TH_ERR_TYPE. */
 long th_x509_req_get_version(const th_x509_req *req);
 /* th_x509_req_set_version mirrors set_version(version). TH_OK;
- * TH_ERR_TYPE; TH_ERR_VALUE for a negative version. */
+ * TH_ERR_TYPE; TH_ERR_VALUE for a negative version or one OpenSSL rejects;
+ * unchanged on error. */
 int th_x509_req_set_version(th_x509_req *req, long version);
 
-/* th_x509_req_sign mirrors sign(pkey, digest); errors as th_x509_sign. */
+/* th_x509_req_sign mirrors sign(pkey, digest): TH_OK, or the errors of
+ * th_x509_sign (TH_ERR_TYPE, TH_ERR_VALUE, TH_ERR_CRYPTO), the request
+ * unchanged. */
 int th_x509_req_sign(th_x509_req *req, const th_pkey *pkey, const char *digest);
 
 /* th_x509_req_verify mirrors verify(pkey): 1 (True) when the request's
@@ -61,10 +66,11 @@ int th_x509_req_sign(th_x509_req *req, const th_pkey *pkey, const char *digest);
  * objects. */
 int th_x509_req_verify(const th_x509_req *req, const th_pkey *pkey);
 
-/* Escape hatches (OpenSSL has no X509_REQ_up_ref, so both copy):
- * th_x509_req_from_x509_req wraps a copy of req (TH_ERR_TYPE for NULL);
+/* Escape hatches, beyond the spec (OpenSSL has no X509_REQ_up_ref, so both
+ * copy): th_x509_req_from_x509_req wraps a copy of req (caller frees with
+ * th_x509_req_free; NULL with TH_ERR_TYPE for NULL, TH_ERR_NOMEM);
  * th_x509_req_to_x509_req returns a copy of the underlying X509_REQ
- * (caller frees with X509_REQ_free). */
+ * (caller frees with X509_REQ_free; NULL with TH_ERR_TYPE, TH_ERR_NOMEM). */
 th_x509_req *th_x509_req_from_x509_req(const X509_REQ *req);
 X509_REQ *th_x509_req_to_x509_req(const th_x509_req *req);
 

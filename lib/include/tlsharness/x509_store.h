@@ -38,11 +38,13 @@ extern "C" {
 /* ---- X509Store ----------------------------------------------------------- */
 
 /* th_x509_store_new mirrors X509Store(): an empty store (no trusted
- * certificates, no CRLs, no flags). NULL with TH_ERR_NOMEM. */
+ * certificates, no CRLs, no flags). Caller frees with th_x509_store_free.
+ * NULL with TH_ERR_NOMEM. */
 th_x509_store *th_x509_store_new(void);
 /* th_x509_store_free drops the caller's reference (NULL-safe). */
 void th_x509_store_free(th_x509_store *store);
-/* th_x509_store_up_ref takes another reference; NULL if not an X509Store. */
+/* th_x509_store_up_ref (beyond the spec) takes another reference the
+ * caller frees; NULL (no error recorded) if not an X509Store. */
 th_x509_store *th_x509_store_up_ref(th_x509_store *store);
 
 /* th_x509_store_add_cert mirrors X509Store.add_cert: cert becomes a trusted
@@ -75,7 +77,8 @@ int th_x509_store_set_depth(th_x509_store *store, int depth);
  * as "1.2.3.4", or a known name) to the user-initial-policy-set and turns
  * on policy checking. OpenSSL 3 needs this set for EXPLICIT_POLICY: with an
  * empty set every chain fails "no explicit policy" (docs/compat.md).
- * TH_ERR_TYPE for NULL, TH_ERR_VALUE for text that is not an OID. */
+ * TH_OK; TH_ERR_TYPE for NULL/wrong store or NULL oid, TH_ERR_VALUE for text
+ * that is not an OID, TH_ERR_NOMEM; the store is unchanged on error. */
 int th_x509_store_add_policy(th_x509_store *store, const char *oid);
 
 /* Beyond the spec (pyOpenSSL >= 20's X509Store.load_locations): trust the
@@ -84,9 +87,11 @@ int th_x509_store_add_policy(th_x509_store *store, const char *oid);
  * TH_ERR_CRYPTO when a file cannot be read or parsed. */
 int th_x509_store_load_locations(th_x509_store *store, const char *cafile, const char *capath);
 
-/* Escape hatches: a new th_x509_store sharing s (up-ref'd; the caller keeps
- * its reference), and a new reference to the underlying X509_STORE (caller
- * frees with X509_STORE_free). NULL with TH_ERR_TYPE for NULL/wrong type. */
+/* Escape hatches (beyond the spec): a new th_x509_store sharing s (up-ref'd;
+ * the caller keeps its reference and frees the result with
+ * th_x509_store_free; NULL with TH_ERR_TYPE for NULL, TH_ERR_CRYPTO,
+ * TH_ERR_NOMEM), and a new reference to the underlying X509_STORE (caller
+ * frees with X509_STORE_free; NULL with TH_ERR_TYPE for NULL/wrong type). */
 th_x509_store *th_x509_store_from_x509_store(X509_STORE *s);
 X509_STORE *th_x509_store_to_x509_store(const th_x509_store *store);
 
@@ -94,12 +99,14 @@ X509_STORE *th_x509_store_to_x509_store(const th_x509_store *store);
 
 /* th_x509_store_context_new mirrors X509StoreContext(store, certificate):
  * references both (later changes to the store are seen by later
- * verifications, as in pyOpenSSL). NULL with TH_ERR_TYPE for NULL or
- * wrong-type arguments. */
+ * verifications, as in pyOpenSSL). Caller frees with
+ * th_x509_store_context_free. NULL with TH_ERR_TYPE for NULL or wrong-type
+ * arguments, TH_ERR_NOMEM. */
 th_x509_store_context *th_x509_store_context_new(th_x509_store *store, th_x509 *cert);
 /* th_x509_store_context_free drops the caller's reference (NULL-safe). */
 void th_x509_store_context_free(th_x509_store_context *ctx);
-/* th_x509_store_context_up_ref takes another reference. */
+/* th_x509_store_context_up_ref (beyond the spec) takes another reference
+ * the caller frees; NULL (no error recorded) if not an X509StoreContext. */
 th_x509_store_context *th_x509_store_context_up_ref(th_x509_store_context *ctx);
 
 /* th_x509_store_context_set_store mirrors X509StoreContext.set_store: later
@@ -116,14 +123,17 @@ int th_x509_store_context_verify_certificate(th_x509_store_context *ctx);
 
 /* Beyond the spec (pyOpenSSL >= 20's chain argument): untrusted
  * intermediates (n certificates, up-ref'd) that verification may use to
- * build the chain; n == 0 clears them. TH_ERR_TYPE for NULL/wrong-type
- * items (ctx unchanged). */
+ * build the chain; n == 0 clears them. TH_OK; TH_ERR_TYPE for a NULL/wrong
+ * ctx, a NULL chain with n > 0 or NULL/wrong-type items, TH_ERR_NOMEM (ctx
+ * unchanged on error). */
 int th_x509_store_context_set_untrusted(th_x509_store_context *ctx, th_x509 *const *chain,
                                         size_t n);
 
 /* Beyond the spec (pyOpenSSL >= 20's get_verified_chain): verifies and
  * returns the chain from the certificate (item 0) to the trust anchor, as a
- * new th_list of th_x509. NULL with the errors of verify_certificate. */
+ * new th_list of th_x509 (caller frees with th_list_free). NULL with the
+ * errors of verify_certificate (TH_ERR_VERIFY, TH_ERR_TYPE, TH_ERR_CRYPTO)
+ * or TH_ERR_NOMEM. */
 th_list *th_x509_store_context_get_verified_chain(th_x509_store_context *ctx);
 
 #ifdef __cplusplus
