@@ -16,6 +16,25 @@ import tempfile
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+# Which module of the library each test file exercises, for the rollup.
+MODULES = [
+    ("loopback", ("loopback",)),
+    ("fixtures", ("fixtures",)),
+    ("rand", ("rand",)),
+    ("SSL", ("ssl", "context", "session", "connection", "alpn", "sessions", "verify", "callbacks",
+             "renegotiation", "shutdown", "interop", "exceptions")),
+    ("crypto", ("pkey", "x509", "crl", "revoked", "pkcs", "netscape", "elliptic", "crypto")),
+    ("core", ("error",)),
+]
+
+
+def module_of(fileroot):
+    for name, prefixes in MODULES:
+        if fileroot.startswith(prefixes):
+            return name
+    return "other"
+
+
 def run_binary(binary, outdir):
     report = os.path.join(outdir, os.path.basename(binary) + ".json")
     subprocess.run([binary, "--json=" + report], stdout=subprocess.DEVNULL,
@@ -32,12 +51,21 @@ def run_binary(binary, outdir):
 def main():
     binaries = sorted(b for b in glob.glob(os.path.join(ROOT, "bazel-bin", "conformance", "*_test"))
                       if os.access(b, os.X_OK) and not os.path.isdir(b))
+    if len(sys.argv) > 1:
+        # Only the test targets that exist now (`bazel query`), never a stale
+        # binary left in bazel-bin by a removed test.
+        with open(sys.argv[1]) as f:
+            wanted = set(l.strip().split(":")[-1] for l in f if l.strip())
+        binaries = [b for b in binaries if os.path.basename(b) in wanted]
     if not binaries:
         sys.exit("validate: no conformance binaries; run bazel build //conformance:all")
-    version = subprocess.run([os.environ.get("TH_OPENSSL_BIN", "openssl"), "version", "-a"],
-                             capture_output=True, text=True).stdout.splitlines()
-    print("OpenSSL under test: %s" % (version[0] if version else "unknown"))
-    print("OPENSSL_PREFIX: %s" % (os.environ.get("OPENSSL_PREFIX") or "(system)"))
+    # What the library really runs against (not the openssl tool on PATH).
+    info = subprocess.run([os.path.join(ROOT, "bazel-bin", "tools", "info", "th-info")],
+                          capture_output=True, text=True).stdout.splitlines()
+    version = info
+    for line in info:
+        if line.split(":")[0] in ("openssl_version", "platform", "openssldir", "openssl_prefix"):
+            print("%-18s %s" % (line.split(":")[0] + ":", line.split(":", 1)[1].strip()))
     suites = {}
     with tempfile.TemporaryDirectory() as outdir:
         for b in binaries:
@@ -65,6 +93,17 @@ def main():
                 failures.append("%s/%s: %s" % (name, t["name"], msgs))
             elif t["status"] == "SKIPPED":
                 unsupported.append("%s/%s: %s" % (name, t["name"], msgs))
+    print("\n%-10s %6s %6s %12s  %s" % ("module", "pass", "fail", "unsupported", "verdict"))
+    roll = {}
+    for name in suites:
+        m = module_of(suites[name]["module"])
+        r = roll.setdefault(m, [0, 0, 0])
+        for t in suites[name]["tests"]:
+            r[0 if t["status"] == "PASSED" else 1 if t["status"] in ("FAILED", "ERRORED") else 2] += 1
+    for m, _ in MODULES + [("other", ())]:
+        if m in roll:
+            p, f, sk = roll[m]
+            print("%-10s %6d %6d %12d  %s" % (m, p, f, sk, "FAIL" if f else "UNSUPPORTED" if sk and not p else "PASS"))
     if unsupported:
         print("\nUnsupported by this build:")
         for u in unsupported:

@@ -34,13 +34,15 @@ typedef struct lb_entry {
   char note[96]; /* non-empty: a note line instead of a record */
 } lb_entry;
 
-/* One direction of the conversation, named by its sending side. */
+/* One direction of the conversation, named by its sending side (its index
+ * in pair->dir). Kept small: a pair without faults or observation costs
+ * little more than the two SSL objects. */
 typedef struct lb_dir {
-  int from;
-  lb_fault faults[TH_LOOPBACK_MAX_FAULTS];
+  lb_fault *faults;            /* NULL until the first fault: TH_LOOPBACK_MAX_FAULTS slots */
   size_t nfaults;
   unsigned long long written;  /* bytes the sender wrote (fault offsets count these) */
   unsigned long long wired;    /* bytes put on the transport after faults */
+  unsigned long long progress; /* counts every byte moved and retry spent */
   unsigned long records;       /* records the sender wrote (record faults count these) */
   lb_buf rec;                  /* a partial record being assembled (record faults) */
   lb_buf held;                 /* REORDER: the record held back */
@@ -49,37 +51,56 @@ typedef struct lb_dir {
   int closed;                  /* EOF applied to the transport */
   size_t write_budget;         /* CAP: bytes the sender may still write this step */
   size_t read_budget;          /* FRAGMENT: bytes the receiver may still read this step */
-  unsigned long long progress; /* counts every byte moved and retry spent */
-  /* transcript parser */
-  lb_buf parse;
-  int ccs_seen;
-  size_t hs_left; /* bytes of a handshake message continuing into later records */
 } lb_dir;
+
+/* What an observing pair records (th_loopback_pair_observe); allocated on
+ * the first request, so a pair that observes nothing carries none of it. */
+typedef struct lb_observe {
+  lb_entry *entries; /* OBSERVE_TRANSCRIPT: records and notes */
+  size_t n_entries, cap_entries;
+  th_list *info[2];  /* OBSERVE_STATES: info-callback lines per side */
+  lb_buf keylog;     /* OBSERVE_KEYLOG */
+  lb_buf wire;       /* OBSERVE_PCAP: [from:1][len:4 LE][bytes] chunks; len 0 = FIN */
+  struct {           /* the transcript's record parser, per direction */
+    lb_buf parse;
+    int ccs_seen;
+    size_t hs_left; /* bytes of a handshake message continuing into later records */
+  } dir[2];
+  int keylog_ctx[2]; /* 1 when this pair counts as a key-log user of sctx[i] */
+} lb_observe;
+
+/* The data of a side's end BIO: the pair and the side. Lives in the pair;
+ * th_loopback_pair_free clears the BIO's pointer to it, so an SSL that a
+ * caller still holds fails cleanly instead of touching a freed pair. */
+typedef struct lb_end {
+  th_loopback_pair *pair;
+  int side;
+} lb_end;
 
 struct th_loopback_pair {
   th_obj hdr;
   int transport;
-  SSL_CTX *sctx[2];    /* referenced contexts, [CLIENT] and [SERVER] */
+  int observe;            /* TH_LOOPBACK_OBSERVE_* bits asked for */
+  int wrap_conns;         /* made from Contexts: wrap a side in a Connection
+                             when its Context has callbacks (see loopback_conn.c) */
+  SSL_CTX *sctx[2];       /* referenced contexts, [CLIENT] and [SERVER] */
   SSL *ssl[2];
   th_connection *conn[2]; /* Connection wrappers, made on demand (referenced) */
-  BIO *in[2];          /* where the side's SSL reads from (referenced) */
-  BIO *out[2];         /* where the side's SSL writes to (referenced) */
-  int fd[2];           /* socket transports, else -1 */
-  lb_dir dir[2];       /* dir[CLIENT]: client -> server */
-  int kind[2];         /* each side's last handshake result */
-  int sslerr[2];       /* each side's last SSL_get_error, for stall messages */
-  int tickets;         /* NewSessionTicket messages the client processed */
-  int hs_done[2];      /* handshakes each side finished (info callback) */
-  lb_buf rx[2];        /* application data received and not consumed yet */
-  int failed[2];       /* a side's fatal read error, kept after the data before it */
-  th_error fail_rec[2];
-  int fail_side;       /* the side whose error th_loopback_step returned */
-  /* observation */
-  lb_entry *entries;
-  size_t n_entries, cap_entries;
-  th_list *info[2];
-  lb_buf keylog;
-  lb_buf wire;         /* pcap source: [from:1][len:4 LE][bytes] chunks; len 0 = FIN */
+  BIO *in[2];             /* where the side's SSL reads from (referenced) */
+  BIO *out[2];            /* where the side's SSL writes to (referenced) */
+  BIO *end[2];            /* the side's end BIO (owned by its SSL; borrowed) */
+  lb_end end_data[2];
+  int fd[2];              /* socket transports, else -1 */
+  lb_dir dir[2];          /* dir[CLIENT]: client -> server */
+  int kind[2];            /* each side's last handshake result */
+  int sslerr[2];          /* each side's last SSL_get_error, for stall messages */
+  int tickets;            /* NewSessionTicket messages the client processed */
+  int hs_done[2];         /* handshakes each side finished (info callback) */
+  lb_buf rx[2];           /* application data received and not consumed yet */
+  int failed[2];          /* a side's fatal read error, kept after the data before it */
+  th_error *fail_rec[2];  /* ... and its record (allocated when it happens) */
+  int fail_side;          /* the side whose error th_loopback_step returned */
+  lb_observe *obs;        /* NULL unless observing */
 };
 
 /* The pair (borrowed) that owns ssl, or NULL. */
@@ -89,6 +110,15 @@ int th__lb_side(const th_loopback_pair *pair, const SSL *ssl);
 
 /* loopback_pair.c */
 int th__lb_check_side(int side, const char *func);
+/* th__lb_fail marks side as broken and keeps the current error record for
+ * it (th__lb_failed replays it); returns the record's kind. */
+int th__lb_fail(th_loopback_pair *pair, int side);
+/* th__lb_failed returns TH_OK, or the side's kept error (restored as this
+ * thread's record). */
+int th__lb_failed(th_loopback_pair *pair, int side);
+/* Before an SSL call whose result goes to SSL_get_error: an empty error
+ * queue and errno 0. Cheap when the queue is already empty. */
+void th__lb_io_begin(void);
 /* th__lb_apply_eof puts end-of-file on the transport of direction `from`
  * once nothing of it is left to deliver. */
 void th__lb_apply_eof(th_loopback_pair *pair, int from);
@@ -123,12 +153,19 @@ const char *th__lb_side_name(int side);
  * from: it parses records for the transcript and keeps them for pcap. */
 void th__lb_wire_log(th_loopback_pair *pair, int from, const unsigned char *p, size_t n);
 void th__lb_wire_fin(th_loopback_pair *pair, int from);
+/* th__lb_note adds a note line to the transcript (OBSERVE_TRANSCRIPT only). */
 void th__lb_note(th_loopback_pair *pair, int from, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* th__lb_observe_install sets the info callback on the pair's SSLs and the
- * key log callback on their contexts. */
-int th__lb_observe_install(th_loopback_pair *pair);
+/* th__lb_info_install sets the harness's info callback on the pair's SSLs
+ * (it counts finished handshakes and tickets; it formats state lines only
+ * under OBSERVE_STATES). */
+void th__lb_info_install(th_loopback_pair *pair);
+/* th__lb_observe_free releases the observation block and the key-log
+ * callback this pair put on its contexts. */
 void th__lb_observe_free(th_loopback_pair *pair);
+/* th__lb_need_observe returns TH_OK when pair observes all of `what`, else
+ * TH_ERR_VALUE naming func and the flag to ask for. */
+int th__lb_need_observe(th_loopback_pair *pair, int what, const char *func);
 
 /* loopback_socket.c */
 int th__lb_socketpair(int transport, int fds[2], int nonblocking);
