@@ -114,7 +114,9 @@ Test(object, wrong_type_is_type_error_not_crash) {
   cr_assert_eq(th_error_kind(), TH_ERR_TYPE);
   cr_assert(strstr(th_error_last()->message, "is a PKey, expected a X509") != NULL, "%s",
             th_error_last()->message);
+  th_error_clear();
   cr_assert_null(th_x509_up_ref((th_x509 *)key));
+  cr_assert_eq(th_error_kind(), TH_ERR_TYPE, "up_ref of the wrong class says so");
   th_pkey_free(key);
 }
 

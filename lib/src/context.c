@@ -197,14 +197,32 @@ int th_context_get_max_proto_version(const th_context *ctx) {
   return (int)SSL_CTX_get_max_proto_version(ctx->ctx);
 }
 
+SSL_CTX *th__ctx_scratch(const th_context *ctx, const char *func) {
+  SSL_CTX *c = SSL_CTX_new_ex(ctx->libctx, NULL, SSL_CTX_get_ssl_method(ctx->ctx));
+  if (c == NULL) {
+    th__err_ossl(TH_ERR_NOMEM, "%s: cannot make a scratch SSL_CTX", func);
+    return NULL;
+  }
+  SSL_CTX_set_security_level(c, SSL_CTX_get_security_level(ctx->ctx));
+  return c;
+}
+
 /* set_cipher_list, set_ciphersuites and set_groups share one shape: a
- * string OpenSSL parses, rejected as a whole (the context unchanged). */
+ * string OpenSSL parses, rejected as a whole (the context unchanged). The
+ * string is tried on a scratch SSL_CTX first: OpenSSL 3's
+ * SSL_CTX_set_cipher_list installs the new list (and any "@SECLEVEL=n")
+ * before it finds that no TLS 1.2 cipher matched and fails. */
 static int set_string(th_context *ctx, const char *s, int (*set)(SSL_CTX *, const char *),
                       const char *func, const char *what) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   if (s == NULL) return th__err(TH_ERR_TYPE, "%s: %s is NULL", func, what);
   ERR_clear_error();
-  if (set(ctx->ctx, s) != 1) return th__err_ossl(TH_ERR_SSL, "%s: invalid %s \"%s\"", func, what, s);
+  SSL_CTX *scratch = th__ctx_scratch(ctx, func);
+  if (scratch == NULL) return TH_ERR_NOMEM;
+  int ok = set(scratch, s) == 1;
+  SSL_CTX_free(scratch);
+  if (!ok || set(ctx->ctx, s) != 1)
+    return th__err_ossl(TH_ERR_SSL, "%s: invalid %s \"%s\"", func, what, s);
   return TH_OK;
 }
 
@@ -212,8 +230,22 @@ int th_context_set_cipher_list(th_context *ctx, const char *cipher_list) {
   return set_string(ctx, cipher_list, SSL_CTX_set_cipher_list, __func__, "cipher list");
 }
 
+/* OpenSSL 3 skips unknown TLS 1.3 names in a list that has a known one
+ * ("TLS_AES_128_GCM_SHA256:typo" succeeds): check each name alone, so that
+ * a typo is an error, as the header documents. "" (no suites) is valid. */
+static int set_suites_strict(SSL_CTX *c, const char *s) {
+  char buf[1024];
+  size_t n = strlen(s);
+  if (n >= sizeof buf) return 0;
+  memcpy(buf, s, n + 1);
+  for (char *save = NULL, *tok = strtok_r(buf, ":", &save); tok != NULL;
+       tok = strtok_r(NULL, ":", &save))
+    if (SSL_CTX_set_ciphersuites(c, tok) != 1) return 0;
+  return SSL_CTX_set_ciphersuites(c, s);
+}
+
 int th_context_set_ciphersuites(th_context *ctx, const char *ciphersuites) {
-  return set_string(ctx, ciphersuites, SSL_CTX_set_ciphersuites, __func__, "ciphersuites");
+  return set_string(ctx, ciphersuites, set_suites_strict, __func__, "ciphersuites");
 }
 
 static int set_groups_list(SSL_CTX *c, const char *s) { return (int)SSL_CTX_set1_groups_list(c, s); }

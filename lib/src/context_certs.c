@@ -77,7 +77,15 @@ int th_context_use_certificate_chain_file(th_context *ctx, const char *file) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   TH_CHECK_ARG(file);
   ERR_clear_error();
-  int ok = SSL_CTX_use_certificate_chain_file(ctx->ctx, file);
+  /* OpenSSL installs the first certificate (dropping a key that does not
+   * match it) and clears the chain before it reads the rest of the file:
+   * a corrupt later block would leave the context half-changed. Read the
+   * file on a scratch SSL_CTX first. */
+  SSL_CTX *scratch = th__ctx_scratch(ctx, __func__);
+  if (scratch == NULL) return TH_ERR_NOMEM;
+  int ok = SSL_CTX_use_certificate_chain_file(scratch, file);
+  SSL_CTX_free(scratch);
+  if (ok == 1) ok = SSL_CTX_use_certificate_chain_file(ctx->ctx, file);
   return load_result(ctx, ok, __func__, "a certificate chain", file);
 }
 

@@ -65,7 +65,7 @@ int th__obj_check(const void *obj, const th_type *t, const char *func, const cha
 #define TH_DEFINE_REFCOUNT(prefix, ctype, typeobj)                       \
   void th_##prefix##_free(ctype *obj) { th__obj_free(obj); }             \
   ctype *th_##prefix##_up_ref(ctype *obj) {                              \
-    if (obj != NULL && !th__obj_is(obj, &(typeobj))) return NULL;        \
+    if (obj != NULL && th__obj_check(obj, &(typeobj), __func__, "obj") != TH_OK) return NULL; \
     return (ctype *)th__obj_up_ref(obj);                                 \
   }
 

@@ -17,6 +17,12 @@
  * NULL. For Connection.get_session. */
 th_session *th__session_wrap(SSL_SESSION *sess);
 
+/* th__ctx_scratch returns a new, bare SSL_CTX of ctx's method, library
+ * context and security level (caller frees), on which a setter that
+ * OpenSSL applies piecemeal is tried first, so that a failure never leaves
+ * ctx half-changed. NULL with TH_ERR_NOMEM (recorded, naming func). */
+SSL_CTX *th__ctx_scratch(const th_context *ctx, const char *func);
+
 /* th__ctx_install_passwd puts the context's passphrase trampoline on its
  * SSL_CTX (also the "never prompt" default). */
 void th__ctx_install_passwd(th_context *ctx);

@@ -142,7 +142,8 @@ int th_context_use_certificate_file(th_context *ctx, const char *file, int filet
 /* th_context_use_certificate_chain_file mirrors
  * Context.use_certificate_chain_file: the PEM file's first certificate
  * becomes the context's, the rest its chain. TH_ERR_TYPE for NULL,
- * TH_ERR_SSL for a missing or unreadable file. */
+ * TH_ERR_SSL for a missing or unreadable file, or one with a corrupt block
+ * anywhere (the file is read in full before the context changes). */
 int th_context_use_certificate_chain_file(th_context *ctx, const char *file);
 /* th_context_add_extra_chain_cert mirrors Context.add_extra_chain_cert:
  * a copy of cert is appended to the chain sent with the certificate.
@@ -164,7 +165,8 @@ int th_context_use_privatekey_file(th_context *ctx, const char *file, int filety
  * missing). */
 int th_context_check_privatekey(const th_context *ctx);
 /* th_context_set_passwd_cb mirrors Context.set_passwd_cb(callback,
- * userdata); see th_passwd_cb. fn NULL restores "no passphrase". */
+ * userdata); see th_passwd_cb. fn NULL restores "no passphrase". TH_OK or
+ * TH_ERR_TYPE. */
 int th_context_set_passwd_cb(th_context *ctx, th_passwd_cb fn, void *user);
 
 /* ---- verification ------------------------------------------------------------ */
@@ -227,11 +229,13 @@ int th_context_load_tmp_dh(th_context *ctx, const char *dhfile);
 int th_context_set_tmp_ecdh(th_context *ctx, const th_elliptic_curve *curve);
 /* th_context_set_cipher_list mirrors Context.set_cipher_list: an OpenSSL
  * cipher string for TLS 1.2 and below ("@SECLEVEL=n" allowed).
- * TH_ERR_TYPE for NULL, TH_ERR_SSL when it selects no cipher. */
+ * TH_ERR_TYPE for NULL, TH_ERR_SSL when it selects no TLS 1.2 cipher
+ * (unknown names only, TLS 1.3 names only, ""); the cipher list and the
+ * security level are then unchanged. */
 int th_context_set_cipher_list(th_context *ctx, const char *cipher_list);
 /* th_context_set_ciphersuites (beyond 16.1): the TLS 1.3 ciphersuites,
  * colon-separated ("" disables TLS 1.3 suites). TH_ERR_TYPE, TH_ERR_SSL
- * for an unknown name. */
+ * for an unknown name anywhere in the list (OpenSSL alone would skip it). */
 int th_context_set_ciphersuites(th_context *ctx, const char *ciphersuites);
 /* th_context_set_groups (beyond 16.1): the key exchange groups in
  * preference order, e.g. "X25519:P-256". TH_ERR_TYPE, TH_ERR_SSL for an
@@ -288,12 +292,17 @@ long th_context_get_timeout(const th_context *ctx);
 
 /* ---- callbacks ---------------------------------------------------------------------- */
 
-/* th_context_set_info_callback mirrors Context.set_info_callback. */
+/* The callback setters below return TH_OK or TH_ERR_TYPE; fn NULL removes
+ * the callback. */
+
+/* th_context_set_info_callback mirrors Context.set_info_callback (no
+ * result: nothing the callback does can fail the handshake). */
 int th_context_set_info_callback(th_context *ctx, th_info_cb fn, void *user);
 /* th_context_set_tlsext_servername_callback mirrors
  * Context.set_tlsext_servername_callback (the result is ignored). */
 int th_context_set_tlsext_servername_callback(th_context *ctx, th_servername_cb fn, void *user);
-/* th_context_set_keylog_callback (beyond 16.1): NSS key log lines. */
+/* th_context_set_keylog_callback (beyond 16.1, as later pyOpenSSL): NSS
+ * key log lines (no result). */
 int th_context_set_keylog_callback(th_context *ctx, th_keylog_cb fn, void *user);
 /* th_context_set_ocsp_server_callback / _client_ (beyond 16.1, as later
  * pyOpenSSL): OCSP stapling. Setting the client callback also makes
@@ -305,16 +314,18 @@ int th_context_set_ocsp_client_callback(th_context *ctx, th_ocsp_client_cb fn, v
 
 /* th_context_set_alpn_protos mirrors Context.set_alpn_protos(protos): the
  * protocols a client offers, count NUL-terminated names of 1..255 bytes
- * (count 0 offers none). TH_ERR_TYPE for NULL protos with count > 0 or a
- * NULL name, TH_ERR_VALUE for an empty or too long name. */
+ * (copied; count 0 offers none). TH_ERR_TYPE for NULL protos with count > 0
+ * or a NULL name, TH_ERR_VALUE for an empty or too long name (the offer is
+ * then unchanged), TH_ERR_NOMEM. */
 int th_context_set_alpn_protos(th_context *ctx, const char *const *protos, size_t count);
 /* th_context_set_alpn_select_callback mirrors
- * Context.set_alpn_select_callback; see th_proto_select_cb. */
+ * Context.set_alpn_select_callback; see th_proto_select_cb. TH_OK or
+ * TH_ERR_TYPE. */
 int th_context_set_alpn_select_callback(th_context *ctx, th_proto_select_cb fn, void *user);
 /* th_context_set_npn_advertise_callback / th_context_set_npn_select_callback
  * mirror the spec's NPN callbacks. NPN exists only up to TLS 1.2: with TLS
- * 1.3 negotiated the callbacks are never called. TH_ERR_UNSUPPORTED on an
- * OpenSSL built without NPN. */
+ * 1.3 negotiated the callbacks are never called. TH_OK, TH_ERR_TYPE, or
+ * TH_ERR_UNSUPPORTED on an OpenSSL built without NPN. */
 int th_context_set_npn_advertise_callback(th_context *ctx, th_npn_advertise_cb fn, void *user);
 int th_context_set_npn_select_callback(th_context *ctx, th_proto_select_cb fn, void *user);
 

@@ -33,8 +33,9 @@ th_session *th_session_up_ref(th_session *sess);
 th_bytes *th_session_to_der(const th_session *sess);
 /* th_session_from_der (beyond 16.1): a session from th_session_to_der's
  * bytes (maybe another process's). The caller frees it. NULL with
- * TH_ERR_TYPE for NULL der with len > 0, TH_ERR_VALUE for an oversized len,
- * TH_ERR_SSL for bytes that are not a session. */
+ * TH_ERR_TYPE for NULL der with len > 0, TH_ERR_VALUE for an oversized len
+ * (> LONG_MAX), TH_ERR_SSL for bytes that are not a session (garbage, a
+ * truncated encoding, or no bytes at all). */
 th_session *th_session_from_der(const unsigned char *der, size_t len);
 
 /* th_session_is_resumable (beyond 16.1): 1 when a connection could resume

@@ -164,7 +164,8 @@ th_bytes *th_ssl_SSLeay_version(int type);
 
 /* th_ssl_OpenSSL_version_num (beyond 16.1) returns the running library's
  * version number (OpenSSL_version_num()), which may differ from
- * TH_OPENSSL_VERSION_NUMBER when the shared library was upgraded. */
+ * TH_OPENSSL_VERSION_NUMBER when the shared library was upgraded. Never
+ * fails. */
 unsigned long th_ssl_OpenSSL_version_num(void);
 
 #ifdef __cplusplus
