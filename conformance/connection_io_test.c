@@ -9,11 +9,11 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "testutil_conn.h"
+#include "testutil_ssl.h"
 
-static tc_pair p;
+static ts_pair p;
 static void setup(void) {}
-static void teardown(void) { tc_pair_free(&p); }
+static void teardown(void) { ts_pair_free(&p); }
 TestSuite(connection_io, .init = setup, .fini = teardown);
 
 ParameterizedTestParameters(connection_io, recv_peek_and_read) {
@@ -22,10 +22,10 @@ ParameterizedTestParameters(connection_io, recv_peek_and_read) {
 }
 
 ParameterizedTest(int *version, connection_io, recv_peek_and_read) {
-  tc_pair_new_v(&p, *version, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, *version, 0, 0);
+  ts_connect(&p);
   cr_assert_eq(th_connection_send(p.client, "hello world", 11, 0), 11);
-  tc_pump(&p);
+  ts_pump(&p);
   th_bytes *b = th_connection_recv(p.server, 5, MSG_PEEK);
   cr_assert_not_null(b, "%s", tu_err());
   cr_assert_eq(b->len, 5u);
@@ -50,10 +50,10 @@ ParameterizedTest(int *version, connection_io, recv_peek_and_read) {
 }
 
 Test(connection_io, recv_flags_other_than_peek_ignored) {
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   th_connection_write(p.client, "abc", 3, 0);
-  tc_pump(&p);
+  ts_pump(&p);
   th_bytes *b = th_connection_recv(p.server, 10, MSG_DONTWAIT | MSG_OOB);
   cr_assert_not_null(b, "%s", tu_err());
   cr_assert_str_eq((char *)b->data, "abc");
@@ -61,8 +61,8 @@ Test(connection_io, recv_flags_other_than_peek_ignored) {
 }
 
 Test(connection_io, recv_bad_input) {
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   cr_assert_null(th_connection_recv(p.server, -1, 0));
   cr_assert_eq(th_error_kind(), TH_ERR_VALUE);
   cr_assert_null(th_connection_recv(NULL, 1, 0));
@@ -78,10 +78,10 @@ Test(connection_io, recv_bad_input) {
 }
 
 Test(connection_io, recv_into_nbytes_and_peek) {
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   th_connection_send(p.client, "0123456789", 10, 0);
-  tc_pump(&p);
+  ts_pump(&p);
   char buf[8] = {0};
   cr_assert_eq(th_connection_recv_into(p.server, buf, sizeof buf, 3, MSG_PEEK), 3);
   cr_assert_arr_eq(buf, "012", 3);
@@ -97,7 +97,7 @@ Test(connection_io, recv_into_nbytes_and_peek) {
 }
 
 Test(connection_io, recv_into_bad_input) {
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair_new_v(&p, 0, 0, 0);
   char buf[4];
   cr_assert_eq(th_connection_recv_into(p.server, NULL, 4, 0, 0), TH_ERR_TYPE);
   cr_assert_eq(th_connection_recv_into(p.server, buf, 4, -1, 0), TH_ERR_VALUE);
@@ -107,8 +107,8 @@ Test(connection_io, recv_into_bad_input) {
 }
 
 Test(connection_io, send_and_write_bad_input) {
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   cr_assert_eq(th_connection_send(p.client, NULL, 3, 0), TH_ERR_TYPE);
   cr_assert_eq(th_connection_send(p.client, "x", (size_t)INT_MAX + 1, 0), TH_ERR_VALUE);
   cr_assert(strstr(th_error_last()->message, "2**31-1") != NULL);
@@ -120,27 +120,27 @@ Test(connection_io, send_and_write_bad_input) {
 }
 
 Test(connection_io, send_before_handshake_starts_it) {
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair_new_v(&p, 0, 0, 0);
   /* The client's first write runs the handshake: it wants to read. */
   cr_assert_eq(th_connection_send(p.client, "early", 5, 0), TH_ERR_WANT_READ);
-  cr_assert_eq(tc_handshake(&p, NULL, 0), TH_OK);
+  cr_assert_eq(ts_handshake(&p, NULL, NULL, 0), TH_OK);
   cr_assert_eq(th_connection_send(p.client, "early", 5, 0), 5);
-  tc_pump(&p);
+  ts_pump(&p);
   th_bytes *b = th_connection_recv(p.server, 10, 0);
   cr_assert_str_eq((char *)b->data, "early");
   th_bytes_free(b);
 }
 
 Test(connection_io, sendall_large_buffer) {
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   size_t n = 100000;
   unsigned char *data = malloc(n), *got = malloc(n);
   for (size_t i = 0; i < n; i++) data[i] = (unsigned char)(i * 7);
   size_t sent = 0;
   cr_assert_eq(th_connection_sendall(p.client, data, n, 0, &sent), TH_OK, "%s", tu_err());
   cr_assert_eq(sent, n);
-  tc_pump(&p);
+  ts_pump(&p);
   size_t have = 0;
   for (int i = 0; i < 100 && have < n; i++) {
     int r = th_connection_recv_into(p.server, got + have, n - have, 0, 0);
@@ -156,8 +156,8 @@ Test(connection_io, sendall_large_buffer) {
 Test(connection_io, send_partial_write) {
   /* A send of more than one record returns what one SSL_write took (with
    * partial writes enabled, at most one record of 16384 bytes). */
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   size_t n = 40000;
   unsigned char *data = calloc(1, n);
   int r = th_connection_send(p.client, data, n, 0);
@@ -174,7 +174,7 @@ Test(connection_io, pending_and_wants_bad_input) {
   cr_assert_eq(th_connection_pending(NULL), TH_ERR_TYPE);
   cr_assert_eq(th_connection_want_read(NULL), TH_ERR_TYPE);
   cr_assert_eq(th_connection_want_write(NULL), TH_ERR_TYPE);
-  th_context *ctx = tc_client_ctx(0, 0);
+  th_context *ctx = ts_client_ctx(0, 0);
   cr_assert_eq(th_connection_pending((th_connection *)ctx), TH_ERR_TYPE);
   cr_assert_eq(th_connection_want_read((th_connection *)ctx), TH_ERR_TYPE);
   cr_assert_eq(th_connection_want_write((th_connection *)ctx), TH_ERR_TYPE);
@@ -182,7 +182,7 @@ Test(connection_io, pending_and_wants_bad_input) {
 }
 
 Test(connection_io, bio_read_write) {
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair_new_v(&p, 0, 0, 0);
   /* Nothing written yet: WANT_READ. */
   cr_assert_null(th_connection_bio_read(p.client, 100));
   cr_assert_eq(th_error_kind(), TH_ERR_WANT_READ);
@@ -199,7 +199,7 @@ Test(connection_io, bio_read_write) {
   th_bytes_free(a);
   th_bytes_free(b);
   cr_assert_eq(th_connection_do_handshake(p.server), TH_ERR_WANT_READ);
-  cr_assert_eq(tc_handshake(&p, NULL, 0), TH_OK);
+  cr_assert_eq(ts_handshake(&p, NULL, NULL, 0), TH_OK);
   th_bytes *z = th_connection_bio_read(p.client, 0);
   cr_assert_eq(z->len, 0u);
   th_bytes_free(z);
@@ -207,7 +207,7 @@ Test(connection_io, bio_read_write) {
 }
 
 Test(connection_io, bio_bad_input) {
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair_new_v(&p, 0, 0, 0);
   cr_assert_null(th_connection_bio_read(p.client, -1));
   cr_assert_eq(th_error_kind(), TH_ERR_VALUE);
   cr_assert_eq(th_connection_bio_write(p.client, NULL, 1), TH_ERR_TYPE);
@@ -219,7 +219,7 @@ Test(connection_io, bio_bad_input) {
 }
 
 Test(connection_io, bio_methods_on_socket_connection_are_type_errors) {
-  th_context *ctx = tc_client_ctx(0, 0);
+  th_context *ctx = ts_client_ctx(0, 0);
   int sv[2];
   cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
   th_connection *c = th_connection_new(ctx, sv[0]);
@@ -236,8 +236,8 @@ Test(connection_io, bio_methods_on_socket_connection_are_type_errors) {
 
 Test(connection_io, want_write_on_nonblocking_full_socket) {
   /* A socket connection whose peer never reads: writes end in WANT_WRITE. */
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   SSL *cs = th_connection_to_ssl(p.client);
   SSL *ss = th_connection_to_ssl(p.server);
   int sv[2];

@@ -14,14 +14,14 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "testutil_conn.h"
+#include "testutil_ssl.h"
 
 static th_context *cctx, *sctx;
 static th_connection *listener, *client, *server;
 
 static void setup(void) {
-  cctx = tc_client_ctx(0, TC_VERIFY);
-  sctx = tc_server_ctx(0, 0);
+  cctx = ts_client_ctx(0, TS_VERIFY);
+  sctx = ts_server_ctx(0, TS_CHAIN);
 }
 static void teardown(void) {
   /* The test made the listener's and client's fds: close them (the

@@ -9,7 +9,7 @@
 #include <openssl/err.h>
 
 #include "testutil.h"
-#include "testutil_conn.h"
+#include "testutil_ssl.h"
 
 TestSuite(connection);
 
@@ -19,18 +19,18 @@ ParameterizedTestParameters(connection, handshake_versions) {
 }
 
 ParameterizedTest(int *version, connection, handshake_versions) {
-  tc_pair p;
-  tc_pair_new_v(&p, *version, TC_VERIFY, 0);
-  tc_connect(&p);
+  ts_pair p;
+  ts_pair_new_v(&p, *version, TS_VERIFY, TS_CHAIN);
+  ts_connect(&p);
   cr_assert_eq(th_connection_get_protocol_version(p.client), *version);
   cr_assert_eq(th_connection_get_protocol_version(p.server), *version);
-  tc_send_recv(p.client, p.server, &p, "ping");
-  tc_send_recv(p.server, p.client, &p, "pong");
-  tc_pair_free(&p);
+  ts_send_recv(p.client, p.server, &p, "ping");
+  ts_send_recv(p.server, p.client, &p, "pong");
+  ts_pair_free(&p);
 }
 
 Test(connection, new_memory_and_socket) {
-  th_context *ctx = tc_client_ctx(0, 0);
+  th_context *ctx = ts_client_ctx(0, 0);
   th_connection *m = th_connection_new(ctx, -1);
   cr_assert_not_null(m, "%s", tu_err());
   int sv[2];
@@ -49,7 +49,7 @@ Test(connection, new_memory_and_socket) {
 }
 
 Test(connection, new_bad_input) {
-  th_context *ctx = tc_client_ctx(0, 0);
+  th_context *ctx = ts_client_ctx(0, 0);
   cr_assert_null(th_connection_new(NULL, -1));
   cr_assert_eq(th_error_kind(), TH_ERR_TYPE);
   /* A wrong object cast to a Context. */
@@ -71,7 +71,7 @@ Test(connection, new_bad_input) {
 }
 
 Test(connection, up_ref_and_type) {
-  th_context *ctx = tc_client_ctx(0, 0);
+  th_context *ctx = ts_client_ctx(0, 0);
   th_connection *c = th_connection_new(ctx, -1);
   cr_assert_eq(th_connection_up_ref(c), c);
   th_connection_free(c);
@@ -82,7 +82,7 @@ Test(connection, up_ref_and_type) {
 }
 
 Test(connection, context_get_set) {
-  th_context *a = tc_client_ctx(0, 0), *b = tc_server_ctx(0, 0);
+  th_context *a = ts_client_ctx(0, 0), *b = ts_server_ctx(0, 0);
   th_connection *c = th_connection_new(a, -1);
   th_context *got = th_connection_get_context(c);
   cr_assert_eq(got, a);
@@ -115,7 +115,7 @@ Test(connection, context_get_set) {
 }
 
 Test(connection, app_data) {
-  th_context *ctx = tc_client_ctx(0, 0);
+  th_context *ctx = ts_client_ctx(0, 0);
   th_connection *c = th_connection_new(ctx, -1);
   cr_assert_null(th_connection_get_app_data(c));
   int x;
@@ -131,7 +131,7 @@ Test(connection, app_data) {
 }
 
 Test(connection, escape_hatches) {
-  th_context *ctx = tc_client_ctx(0, 0);
+  th_context *ctx = ts_client_ctx(0, 0);
   th_connection *c = th_connection_new(ctx, -1);
   SSL *ssl = th_connection_to_ssl(c);
   cr_assert_not_null(ssl);
@@ -160,7 +160,7 @@ Test(connection, escape_hatches) {
 
 Test(connection, from_foreign_ssl_runs_a_handshake) {
   /* An SSL made with raw OpenSSL over raw memory BIOs. */
-  th_context *sctx = tc_server_ctx(0, 0), *cctx = tc_client_ctx(0, 0);
+  th_context *sctx = ts_server_ctx(0, 0), *cctx = ts_client_ctx(0, 0);
   SSL_CTX *raw = th_context_to_ssl_ctx(cctx);
   SSL *ssl = SSL_new(raw);
   BIO *in = BIO_new(BIO_s_mem()), *out = BIO_new(BIO_s_mem());
@@ -194,7 +194,7 @@ Test(connection, from_foreign_ssl_runs_a_handshake) {
 }
 
 Test(connection, states_bad_input) {
-  th_context *ctx = tc_client_ctx(0, 0);
+  th_context *ctx = ts_client_ctx(0, 0);
   cr_assert_eq(th_connection_set_accept_state(NULL), TH_ERR_TYPE);
   cr_assert_eq(th_connection_set_connect_state(NULL), TH_ERR_TYPE);
   cr_assert_eq(th_connection_set_accept_state((th_connection *)ctx), TH_ERR_TYPE);
@@ -205,41 +205,41 @@ Test(connection, states_bad_input) {
 }
 
 Test(connection, do_handshake_wants_read_until_peer_answers) {
-  tc_pair p;
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair p;
+  ts_pair_new_v(&p, 0, 0, 0);
   cr_assert_eq(th_connection_do_handshake(p.client), TH_ERR_WANT_READ);
   cr_assert_eq(th_connection_want_read(p.client), 1);
   /* The server has nothing yet either. */
   cr_assert_eq(th_connection_do_handshake(p.server), TH_ERR_WANT_READ);
-  cr_assert_eq(tc_handshake(&p, NULL, 0), TH_OK);
+  cr_assert_eq(ts_handshake(&p, NULL, NULL, 0), TH_OK);
   cr_assert_eq(th_connection_do_handshake(p.client), TH_OK);
-  tc_pair_free(&p);
+  ts_pair_free(&p);
 }
 
 Test(connection, stalled_pair_says_which_side) {
   /* Two clients never agree: both wait for a ServerHello. */
-  th_context *c1 = tc_client_ctx(0, 0);
-  tc_pair p;
-  tc_pair_new(&p, c1, c1);
+  th_context *c1 = ts_client_ctx(0, 0);
+  ts_pair p;
+  ts_pair_new(&p, c1, c1);
   th_connection_set_connect_state(p.server);
   char why[512];
-  int rc = tc_handshake(&p, why, sizeof why);
+  int rc = ts_handshake(&p, NULL, why, sizeof why);
   cr_assert_neq(rc, TH_OK);
   cr_assert(strlen(why) > 0);
-  tc_pair_free(&p);
+  ts_pair_free(&p);
   th_context_free(c1);
 }
 
 Test(connection, handshake_failure_is_ssl_error_with_queue) {
   /* The client verifies against an empty store: certificate verify failed. */
-  th_context *cctx = tc_client_ctx(0, 0), *sctx = tc_server_ctx(0, 0);
+  th_context *cctx = ts_client_ctx(0, 0), *sctx = ts_server_ctx(0, 0);
   SSL_CTX *raw = th_context_to_ssl_ctx(cctx);
   SSL_CTX_set_verify(raw, SSL_VERIFY_PEER, NULL);
   SSL_CTX_free(raw);
-  tc_pair p;
-  tc_pair_new(&p, cctx, sctx);
+  ts_pair p;
+  ts_pair_new(&p, cctx, sctx);
   char why[2300];
-  cr_assert_eq(tc_handshake(&p, why, sizeof why), TH_ERR_SSL, "%s", why);
+  cr_assert_eq(ts_handshake(&p, NULL, why, sizeof why), TH_ERR_SSL, "%s", why);
   cr_assert(strstr(why, "client failed") != NULL, "%s", why);
   const th_error *e = th_error_last();
   cr_assert_gt(e->queue_len, 0u);
@@ -249,43 +249,43 @@ Test(connection, handshake_failure_is_ssl_error_with_queue) {
   cr_assert_eq(th_connection_get_verify_result(p.client), X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
   /* The error queue was moved into the record, not left behind. */
   cr_assert_eq(ERR_peek_error(), 0ul);
-  tc_pair_free(&p);
+  ts_pair_free(&p);
   th_context_free(cctx);
   th_context_free(sctx);
 }
 
 Test(connection, garbage_from_peer_is_ssl_error) {
-  tc_pair p;
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair p;
+  ts_pair_new_v(&p, 0, 0, 0);
   static const char junk[] = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
   cr_assert_eq(th_connection_bio_write(p.server, junk, sizeof junk - 1), (int)sizeof junk - 1);
   cr_assert_eq(th_connection_do_handshake(p.server), TH_ERR_SSL);
   cr_assert(strstr(tu_err(), "http request") != NULL, "%s", tu_err());
-  tc_pair_free(&p);
+  ts_pair_free(&p);
 }
 
 Test(connection, stale_error_queue_is_cleared_before_io) {
-  tc_pair p;
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair p;
+  ts_pair_new_v(&p, 0, 0, 0);
   ERR_put_error(ERR_LIB_SSL, 0, SSL_R_BAD_LENGTH, __FILE__, __LINE__);
   /* A stale queue entry does not turn WANT_READ into an SSL error. */
   cr_assert_eq(th_connection_do_handshake(p.client), TH_ERR_WANT_READ);
-  tc_pair_free(&p);
+  ts_pair_free(&p);
 }
 
 static int client_cert_later(SSL *ssl, X509 **x, EVP_PKEY **k) { return -1; }
 
 Test(connection, want_x509_lookup) {
   /* A client-certificate callback that asks to be called again. */
-  th_context *cctx = tc_client_ctx(TLS1_2_VERSION, 0), *sctx = tc_server_ctx(TLS1_2_VERSION, TC_VERIFY);
+  th_context *cctx = ts_client_ctx(TLS1_2_VERSION, 0), *sctx = ts_server_ctx(TLS1_2_VERSION, TS_VERIFY);
   SSL_CTX *raw = th_context_to_ssl_ctx(cctx);
   SSL_CTX_set_client_cert_cb(raw, client_cert_later);
   SSL_CTX_free(raw);
-  tc_pair p;
-  tc_pair_new(&p, cctx, sctx);
+  ts_pair p;
+  ts_pair_new(&p, cctx, sctx);
   char why[2300];
-  cr_assert_eq(tc_handshake(&p, why, sizeof why), TH_ERR_WANT_X509_LOOKUP, "%s", why);
-  tc_pair_free(&p);
+  cr_assert_eq(ts_handshake(&p, NULL, why, sizeof why), TH_ERR_WANT_X509_LOOKUP, "%s", why);
+  ts_pair_free(&p);
   th_context_free(cctx);
   th_context_free(sctx);
 }
@@ -302,19 +302,19 @@ static int verify_fails(th_connection *conn, th_x509 *cert, int errnum, int dept
 }
 
 Test(connection, callback_error_propagates) {
-  th_context *cctx = tc_client_ctx(0, TC_VERIFY), *sctx = tc_server_ctx(0, 0);
+  th_context *cctx = ts_client_ctx(0, TS_VERIFY), *sctx = ts_server_ctx(0, 0);
   int calls = 0;
   cr_assert_eq(th_context_set_verify(cctx, TH_VERIFY_PEER, verify_fails, &calls), TH_OK, "%s", tu_err());
-  tc_pair p;
-  tc_pair_new(&p, cctx, sctx);
+  ts_pair p;
+  ts_pair_new(&p, cctx, sctx);
   th_connection_set_app_data(p.client, &calls);
   char why[2300];
-  int rc = tc_handshake(&p, why, sizeof why);
+  int rc = ts_handshake(&p, NULL, why, sizeof why);
   /* do_handshake fails with the callback's own status and record. */
   cr_assert_eq(rc, TH_ERR_TYPE, "%s", why);
   cr_assert(strstr(th_error_last()->message, "th_connection_set_shutdown") != NULL, "%s", tu_err());
   cr_assert_geq(calls, 1);
-  tc_pair_free(&p);
+  ts_pair_free(&p);
   th_context_free(cctx);
   th_context_free(sctx);
 }

@@ -12,11 +12,11 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "testutil_conn.h"
+#include "testutil_ssl.h"
 #include "testutil_peer.h"
 
 static tp_peer peer;
-static void setup(void) { cr_assert_eq(tc_pki_files(), 0); }
+static void setup(void) { ts_pki_files(); }
 static void teardown(void) { tp_stop_all(); }
 TestSuite(interop, .init = setup, .fini = teardown, .timeout = 120);
 
@@ -74,7 +74,7 @@ ParameterizedTest(int *version, interop, our_client_vs_s_server) {
                          "-alpn", "h2,http/1.1",
                          "-client_renegotiation", "-rev", "-naccept", "2", v, NULL};
   cr_assert_gt(tp_s_server(&peer, extra), 0, "s_server did not start: %s", peer.out);
-  th_context *ctx = tc_client_ctx(*version, TC_CERT | TC_VERIFY);
+  th_context *ctx = ts_client_ctx(*version, TS_CERT | TS_VERIFY);
   th_connection *c = our_client(ctx, peer.port, NULL);
   /* ALPN, SNI (s_server switched to its -cert2 context), client cert. */
   th_bytes *alpn = th_connection_get_alpn_proto_negotiated(c);
@@ -118,7 +118,7 @@ Test(interop, s_server_requiring_cert_rejects_client_without_one) {
                          "-CAfile", pki(2, "ca.pem"), "-Verify", "2", "-rev", "-naccept", "1",
                          "-tls1_2", NULL};
   cr_assert_gt(tp_s_server(&peer, extra), 0, "%s", peer.out);
-  th_context *ctx = tc_client_ctx(TLS1_2_VERSION, TC_VERIFY);
+  th_context *ctx = ts_client_ctx(TLS1_2_VERSION, TS_VERIFY);
   int fd = tp_connect_tcp(peer.port);
   th_connection *c = th_connection_new(ctx, fd);
   th_connection_setblocking(c, 0);
@@ -230,7 +230,7 @@ ParameterizedTestParameters(interop, our_server_vs_s_client) {
 }
 
 ParameterizedTest(int *version, interop, our_server_vs_s_client) {
-  th_context *ctx = tc_server_ctx(*version, TC_VERIFY | TC_REQUIRE);
+  th_context *ctx = ts_server_ctx(*version, TS_VERIFY | TS_REQUIRE);
   SSL_CTX *raw = th_context_to_ssl_ctx(ctx);
   SSL_CTX_set_alpn_select_cb(raw, alpn_select, NULL);
   SSL_CTX_free(raw);

@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "testutil_conn.h"
+#include "testutil_ssl.h"
 
-static tc_pair p;
-static void teardown(void) { tc_pair_free(&p); }
+static ts_pair p;
+static void teardown(void) { ts_pair_free(&p); }
 TestSuite(shutdown, .fini = teardown);
 
 static int versions[] = {TLS1_2_VERSION, TLS1_3_VERSION};
@@ -22,13 +22,13 @@ ParameterizedTestParameters(shutdown, one_side_then_both) {
 }
 
 ParameterizedTest(int *version, shutdown, one_side_then_both) {
-  tc_pair_new_v(&p, *version, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, *version, 0, 0);
+  ts_connect(&p);
   cr_assert_eq(th_connection_get_shutdown(p.client), 0);
   /* Our close_notify is sent, the peer's not yet received: not complete. */
   cr_assert_eq(th_connection_shutdown(p.client), 0, "%s", tu_err());
   cr_assert_eq(th_connection_get_shutdown(p.client), TH_SENT_SHUTDOWN);
-  tc_pump(&p);
+  ts_pump(&p);
   /* The server reads the close_notify: ZeroReturnError. */
   cr_assert_null(th_connection_recv(p.server, 100, 0));
   cr_assert_eq(th_error_kind(), TH_ERR_ZERO_RETURN, "%s", tu_err());
@@ -36,7 +36,7 @@ ParameterizedTest(int *version, shutdown, one_side_then_both) {
   /* Having received one, the server's shutdown completes at once. */
   cr_assert_eq(th_connection_shutdown(p.server), 1);
   cr_assert_eq(th_connection_get_shutdown(p.server), TH_SENT_SHUTDOWN | TH_RECEIVED_SHUTDOWN);
-  tc_pump(&p);
+  ts_pump(&p);
   /* The client's second shutdown reads the server's and completes. */
   cr_assert_eq(th_connection_shutdown(p.client), 1, "%s", tu_err());
   cr_assert_eq(th_connection_get_shutdown(p.client), TH_SENT_SHUTDOWN | TH_RECEIVED_SHUTDOWN);
@@ -46,19 +46,19 @@ ParameterizedTest(int *version, shutdown, one_side_then_both) {
 }
 
 Test(shutdown, second_shutdown_without_peer_wants_read) {
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   cr_assert_eq(th_connection_shutdown(p.client), 0);
   /* Nothing from the server yet: the second call waits for its alert. */
   cr_assert_eq(th_connection_shutdown(p.client), TH_ERR_WANT_READ);
 }
 
 Test(shutdown, data_before_close_notify_is_still_read) {
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   cr_assert_eq(th_connection_send(p.client, "last words", 10, 0), 10);
   cr_assert_eq(th_connection_shutdown(p.client), 0);
-  tc_pump(&p);
+  ts_pump(&p);
   th_bytes *b = th_connection_recv(p.server, 100, 0);
   cr_assert_not_null(b, "%s", tu_err());
   cr_assert_str_eq((char *)b->data, "last words");
@@ -72,8 +72,8 @@ ParameterizedTestParameters(shutdown, truncation_is_unexpected_eof) {
 }
 
 ParameterizedTest(int *version, shutdown, truncation_is_unexpected_eof) {
-  tc_pair_new_v(&p, *version, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, *version, 0, 0);
+  ts_connect(&p);
   /* Before bio_shutdown an empty BIO means "wait". */
   cr_assert_null(th_connection_recv(p.server, 100, 0));
   cr_assert_eq(th_error_kind(), TH_ERR_WANT_READ);
@@ -87,7 +87,7 @@ ParameterizedTest(int *version, shutdown, truncation_is_unexpected_eof) {
 }
 
 Test(shutdown, eof_during_handshake_is_unexpected_eof) {
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair_new_v(&p, 0, 0, 0);
   cr_assert_eq(th_connection_do_handshake(p.client), TH_ERR_WANT_READ);
   cr_assert_eq(th_connection_bio_shutdown(p.client), TH_OK);
   cr_assert_eq(th_connection_do_handshake(p.client), TH_ERR_SYSCALL, "%s", tu_err());
@@ -95,8 +95,8 @@ Test(shutdown, eof_during_handshake_is_unexpected_eof) {
 }
 
 Test(shutdown, eof_on_socket_is_unexpected_eof) {
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   th_context *ctx = th_connection_get_context(p.client);
   int sv[2];
   cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
@@ -113,7 +113,7 @@ Test(shutdown, eof_on_socket_is_unexpected_eof) {
 }
 
 Test(shutdown, socket_errno_is_syscall_error) {
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair_new_v(&p, 0, 0, 0);
   th_context *ctx = th_connection_get_context(p.client);
   int sv[2];
   cr_assert_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
@@ -131,20 +131,20 @@ Test(shutdown, socket_errno_is_syscall_error) {
 }
 
 Test(shutdown, set_shutdown_quiet_close) {
-  tc_pair_new_v(&p, 0, 0, 0);
-  tc_connect(&p);
+  ts_pair_new_v(&p, 0, 0, 0);
+  ts_connect(&p);
   /* Marking both directions done makes shutdown() complete without
    * sending anything (a "quiet" shutdown). */
   cr_assert_eq(th_connection_set_shutdown(p.client, TH_SENT_SHUTDOWN | TH_RECEIVED_SHUTDOWN), TH_OK);
   cr_assert_eq(th_connection_get_shutdown(p.client), TH_SENT_SHUTDOWN | TH_RECEIVED_SHUTDOWN);
   cr_assert_eq(th_connection_shutdown(p.client), 1);
-  cr_assert_eq(tc_pump(&p), 0u);
+  cr_assert_eq(ts_pump(&p), 0u);
   cr_assert_eq(th_connection_set_shutdown(p.client, TH_RECEIVED_SHUTDOWN), TH_OK);
   cr_assert_eq(th_connection_get_shutdown(p.client), TH_RECEIVED_SHUTDOWN);
 }
 
 Test(shutdown, bad_input) {
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair_new_v(&p, 0, 0, 0);
   cr_assert_eq(th_connection_set_shutdown(p.client, 4), TH_ERR_VALUE);
   cr_assert_eq(th_connection_set_shutdown(p.client, -1), TH_ERR_VALUE);
   cr_assert_eq(th_connection_get_shutdown(p.client), 0, "unchanged");
@@ -158,7 +158,7 @@ Test(shutdown, bad_input) {
 }
 
 Test(shutdown, before_handshake) {
-  tc_pair_new_v(&p, 0, 0, 0);
+  ts_pair_new_v(&p, 0, 0, 0);
   /* OpenSSL refuses to shut down a connection that never started. */
   int rc = th_connection_shutdown(p.client);
   cr_assert_eq(rc, TH_ERR_SSL, "%s", tu_err());

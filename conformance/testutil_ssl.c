@@ -17,10 +17,10 @@ const ts_pki *ts_pki_get(void) {
     pki.inter_key = tu_ec_evp();
     pki.server_key = tu_ec_evp();
     pki.client_key = tu_ec_evp();
-    pki.root = tu_make_cert(pki.root_key, "ts root CA", NULL, NULL, 1, -1, 365);
+    pki.root = tu_make_cert(pki.root_key, TS_ROOT_CN, NULL, NULL, 1, -1, 365);
     pki.inter = tu_make_cert(pki.inter_key, "ts intermediate CA", pki.root, pki.root_key, 1, -1, 365);
     pki.server = tu_make_cert(pki.server_key, "localhost", pki.inter, pki.inter_key, 0, -1, 365);
-    pki.client = tu_make_cert(pki.client_key, "ts client", pki.root, pki.root_key, 0, -1, 365);
+    pki.client = tu_make_cert(pki.client_key, TS_CLIENT_CN, pki.root, pki.root_key, 0, -1, 365);
   }
   return &pki;
 }
@@ -64,6 +64,16 @@ const char *ts_write_key_der(const char *name, EVP_PKEY *key) {
   return path;
 }
 
+void ts_pki_files(void) {
+  const ts_pki *p = ts_pki_get();
+  X509 *cas[] = {p->root, p->inter};
+  ts_write_cert("ca.pem", cas, 2);
+  ts_write_cert("server.pem", &p->server, 1);
+  ts_write_key("server.key", p->server_key, NULL);
+  ts_write_cert("client.pem", &p->client, 1);
+  ts_write_key("client.key", p->client_key, NULL);
+}
+
 th_x509 *ts_x509(X509 *x) {
   th_x509 *c = th_x509_from_x509(x);
   cr_assert_not_null(c, "%s", tu_err());
@@ -95,13 +105,22 @@ static th_context *make_ctx(int version) {
   return ctx;
 }
 
-static void trust_root(th_context *ctx) {
-  th_x509_store *st = th_context_get_cert_store(ctx);
-  cr_assert_not_null(st, "%s", tu_err());
-  th_x509 *root = ts_x509(ts_pki_get()->root);
-  cr_assert_eq(th_x509_store_add_cert(st, root), TH_OK, "%s", tu_err());
-  th_x509_free(root);
-  th_x509_store_free(st);
+/* apply_common: what client and server options share. */
+static void apply_common(th_context *ctx, int opts) {
+  const ts_pki *p = ts_pki_get();
+  if (opts & (TS_TRUST | TS_VERIFY)) {
+    th_x509_store *st = th_context_get_cert_store(ctx);
+    cr_assert_not_null(st, "%s", tu_err());
+    th_x509 *root = ts_x509(p->root);
+    cr_assert_eq(th_x509_store_add_cert(st, root), TH_OK, "%s", tu_err());
+    th_x509_free(root);
+    th_x509_store_free(st);
+  }
+  if (opts & TS_VERIFY) {
+    int mode = TH_VERIFY_PEER | ((opts & TS_REQUIRE) ? TH_VERIFY_FAIL_IF_NO_PEER_CERT : 0);
+    cr_assert_eq(th_context_set_verify(ctx, mode, NULL, NULL), TH_OK, "%s", tu_err());
+  }
+  if (opts & TS_ALLOW_CLIENT_RENEG) th_context_set_options(ctx, TH_OP_ALLOW_CLIENT_RENEGOTIATION);
 }
 
 th_context *ts_server_ctx(int version, int opts) {
@@ -113,7 +132,12 @@ th_context *ts_server_ctx(int version, int opts) {
     cr_assert_eq(th_context_add_extra_chain_cert(ctx, inter), TH_OK, "%s", tu_err());
     th_x509_free(inter);
   }
-  if (opts & TS_TRUST) trust_root(ctx);
+  if (opts & TS_CLIENT_CA) {
+    th_x509 *root = ts_x509(p->root);
+    cr_assert_eq(th_context_add_client_ca(ctx, root), TH_OK, "%s", tu_err());
+    th_x509_free(root);
+  }
+  apply_common(ctx, opts);
   cr_assert_eq(th_context_set_session_id(ctx, (const unsigned char *)"ts", 2), TH_OK);
   return ctx;
 }
@@ -122,7 +146,7 @@ th_context *ts_client_ctx(int version, int opts) {
   const ts_pki *p = ts_pki_get();
   th_context *ctx = make_ctx(version);
   if (opts & TS_CERT) use_pair(ctx, p->client, p->client_key);
-  if (opts & TS_TRUST) trust_root(ctx);
+  apply_common(ctx, opts);
   return ctx;
 }
 
@@ -133,6 +157,14 @@ void ts_pair_new(ts_pair *p, th_context *cctx, th_context *sctx) {
   cr_assert_not_null(p->server, "%s", tu_err());
   cr_assert_eq(th_connection_set_connect_state(p->client), TH_OK);
   cr_assert_eq(th_connection_set_accept_state(p->server), TH_OK);
+}
+
+void ts_pair_new_v(ts_pair *p, int version, int copts, int sopts) {
+  th_context *c = ts_client_ctx(version, copts);
+  th_context *s = ts_server_ctx(version, sopts);
+  ts_pair_new(p, c, s);
+  th_context_free(c);
+  th_context_free(s);
 }
 
 void ts_pair_free(ts_pair *p) {
@@ -148,7 +180,7 @@ void ts_pair_free(ts_pair *p) {
 
 static size_t move(th_connection *from, th_connection *to) {
   size_t moved = 0;
-  for (int i = 0; i < 64; i++) {
+  for (int i = 0; i < 1000; i++) {
     th_bytes *b = th_connection_bio_read(from, 16384);
     if (b == NULL) break; /* TH_ERR_WANT_READ: nothing pending */
     cr_assert_eq(th_connection_bio_write(to, b->data, b->len), (int)b->len, "%s", tu_err());
@@ -162,35 +194,34 @@ size_t ts_pump(ts_pair *p) { return move(p->client, p->server) + move(p->server,
 
 static int want(int rc) { return rc == TH_ERR_WANT_READ || rc == TH_ERR_WANT_WRITE; }
 
+static const char *state(int rc) { return rc == TH_OK ? "done" : th_err_name(rc); }
+
 int ts_handshake(ts_pair *p, char *side, char *why, size_t whysz) {
-  int cdone = 0, sdone = 0, crc = TH_OK, src = TH_OK;
-  for (int round = 0; round < 50; round++) {
-    if (!cdone) {
-      crc = th_connection_do_handshake(p->client);
-      if (crc == TH_OK) cdone = 1;
-      else if (!want(crc)) {
-        if (side) *side = 'c';
-        return crc;
-      }
-    }
-    if (!sdone) {
-      src = th_connection_do_handshake(p->server);
-      if (src == TH_OK) sdone = 1;
-      else if (!want(src)) {
-        if (side) *side = 's';
-        return src;
+  char side_dummy, why_dummy[8];
+  if (side == NULL) side = &side_dummy;
+  if (why == NULL) why = why_dummy, whysz = sizeof why_dummy;
+  why[0] = '\0';
+  th_connection *conn[2] = {p->client, p->server};
+  int rc[2] = {TH_ERR_WANT_READ, TH_ERR_WANT_READ};
+  for (int round = 0; round < 64; round++) {
+    for (int i = 0; i < 2; i++) {
+      if (rc[i] != TH_OK) rc[i] = th_connection_do_handshake(conn[i]);
+      if (rc[i] != TH_OK && !want(rc[i])) {
+        *side = "cs"[i];
+        snprintf(why, whysz, "%s failed: %s", i ? "server" : "client", tu_err());
+        return rc[i];
       }
     }
     size_t moved = ts_pump(p);
-    if (cdone && sdone) return TH_OK;
+    if (rc[0] == TH_OK && rc[1] == TH_OK) return TH_OK;
     if (moved == 0) {
-      if (why)
-        snprintf(why, whysz, "stalled: client %s, server %s", cdone ? "done" : th_err_name(crc),
-                 sdone ? "done" : th_err_name(src));
+      *side = rc[0] != TH_OK ? 'c' : 's';
+      snprintf(why, whysz, "stalled after %d rounds: client %s, server %s", round, state(rc[0]),
+               state(rc[1]));
       return TH_ERR_STALLED;
     }
   }
-  if (why) snprintf(why, whysz, "no result after 50 rounds");
+  snprintf(why, whysz, "no result after 64 rounds");
   return TH_ERR_STALLED;
 }
 
@@ -204,8 +235,38 @@ void ts_read_tickets(ts_pair *p) {
 }
 
 void ts_connect(ts_pair *p) {
-  char side = '?', why[128] = "";
+  char side = '?', why[2300] = "";
   int rc = ts_handshake(p, &side, why, sizeof why);
-  cr_assert_eq(rc, TH_OK, "handshake failed on %c: %s %s", side, why, tu_err());
+  cr_assert_eq(rc, TH_OK, "handshake failed on %c: %s", side, why);
   ts_read_tickets(p);
+}
+
+void ts_close(ts_pair *p) {
+  cr_assert_eq(th_connection_shutdown(p->client), 0, "%s", tu_err());
+  ts_pump(p);
+  cr_assert_null(th_connection_recv(p->server, 1, 0));
+  cr_assert_eq(th_error_kind(), TH_ERR_ZERO_RETURN, "%s", tu_err());
+  cr_assert_eq(th_connection_shutdown(p->server), 1, "%s", tu_err());
+  ts_pump(p);
+  cr_assert_eq(th_connection_shutdown(p->client), 1, "%s", tu_err());
+}
+
+void ts_send_recv(th_connection *from, th_connection *to, ts_pair *p, const char *msg) {
+  size_t len = strlen(msg);
+  char buf[4096];
+  cr_assert_leq(len, sizeof buf);
+  cr_assert_eq(th_connection_sendall(from, msg, len, 0, NULL), TH_OK, "%s", tu_err());
+  ts_pump(p);
+  size_t got = 0;
+  for (int i = 0; i < 64 && got < len; i++) {
+    int r = th_connection_recv_into(to, buf + got, sizeof buf - got, 0, 0);
+    if (want(r)) {
+      cr_assert_gt(ts_pump(p), 0u, "recv stalled after %zu of %zu bytes", got, len);
+      continue;
+    }
+    cr_assert_gt(r, 0, "recv_into: %s", tu_err());
+    got += (size_t)r;
+  }
+  cr_assert_eq(got, len);
+  cr_assert_arr_eq(buf, msg, len);
 }
