@@ -44,7 +44,7 @@ Test(loopback_driver, both_clients_fail_fast_with_an_alert) {
 Test(loopback_driver, stall_names_bytes_in_flight) {
   /* The server's ServerHelloDone (TLS 1.2 record 4) is dropped: the client
    * waits, with nothing in flight; the drop is in the transcript. */
-  th_loopback_pair *p = tl_pair(TH_LOOPBACK_DIRECT, TLS1_2_VERSION);
+  th_loopback_pair *p = tl_pair_observed(TH_LOOPBACK_DIRECT, TLS1_2_VERSION, TH_LOOPBACK_OBSERVE_TRANSCRIPT);
   th_loopback_fault f = {TH_LOOPBACK_FAULT_DROP_RECORD, TH_LOOPBACK_SERVER, 4, 0, NULL, 0};
   cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_OK);
   tl_assert_rc(p, th_loopback_handshake(p), TH_ERR_STALLED);

@@ -84,18 +84,22 @@ static int scenario(th_loopback_pair *p) {
   return rc;
 }
 
+/* Each case runs on a pair that observes nothing and on one that observes
+ * everything: faults do not depend on observation. */
 ParameterizedTest(fault_case *c, loopback_fault, outcome) {
-  th_loopback_pair *p = tl_pair(c->transport, c->version);
-  th_loopback_fault f = c->f;
-  if (f.kind == TH_LOOPBACK_FAULT_INJECT) f.data = JUNK;
-  cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_OK, "%s: %s", c->name, tu_err());
-  int rc = scenario(p);
-  cr_assert_eq(rc, c->want, "%s: got %s, want %s: %s\ntranscript:\n%s", c->name, th_err_name(rc),
-               th_err_name(c->want), tu_err(), tl_transcript(p));
-  if (c->msg[0] != '\0')
-    cr_assert(strstr(tu_err(), c->msg) != NULL, "%s: %s", c->name, tu_err());
-  cr_assert_eq(th_loopback_pair_faults_fired(p), c->want_fired, "%s", c->name);
-  th_loopback_pair_free(p);
+  for (int obs = 0; obs < 2; obs++) {
+    th_loopback_pair *p = tl_pair_observed(c->transport, c->version, obs ? TH_LOOPBACK_OBSERVE_ALL : 0);
+    th_loopback_fault f = c->f;
+    if (f.kind == TH_LOOPBACK_FAULT_INJECT) f.data = JUNK;
+    cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_OK, "%s: %s", c->name, tu_err());
+    int rc = scenario(p);
+    cr_assert_eq(rc, c->want, "%s (observing: %d): got %s, want %s: %s\ntranscript:\n%s", c->name,
+                 obs, th_err_name(rc), th_err_name(c->want), tu_err(), tl_transcript(p));
+    if (c->msg[0] != '\0')
+      cr_assert(strstr(tu_err(), c->msg) != NULL, "%s: %s", c->name, tu_err());
+    cr_assert_eq(th_loopback_pair_faults_fired(p), c->want_fired, "%s", c->name);
+    th_loopback_pair_free(p);
+  }
 }
 
 Test(loopback_fault, add_fault_bad_input) {

@@ -14,8 +14,10 @@ TestSuite(loopback_observe);
 
 static const char REQ[] = "GET /loopback-pcap HTTP/1.0\r\n\r\n";
 
+#define ALL TH_LOOPBACK_OBSERVE_ALL
+
 static th_loopback_pair *conversation(int transport, int version) {
-  th_loopback_pair *p = tl_pair(transport, version);
+  th_loopback_pair *p = tl_pair_observed(transport, version, ALL);
   tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
   tl_assert_rc(p, th_loopback_send(p, C, (const unsigned char *)REQ, strlen(REQ)), TH_OK);
   tl_assert_rc(p, th_loopback_expect(p, S, (const unsigned char *)REQ, strlen(REQ)), TH_OK);
@@ -63,6 +65,7 @@ Test(loopback_observe, plaintext_alert_is_decoded) {
   th_loopback_pair *p = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
   SSL_CTX_free(s);
   SSL_CTX_free(c);
+  cr_assert_eq(th_loopback_pair_observe(p, ALL), TH_OK, "%s", tu_err());
   th_loopback_result res;
   tl_assert_rc(p, th_loopback_drive(p, NULL, &res), TH_ERR_SSL);
   cr_assert_eq(res.side, C);
@@ -82,7 +85,7 @@ Test(loopback_observe, plaintext_alert_is_decoded) {
 }
 
 Test(loopback_observe, info_states_in_order) {
-  th_loopback_pair *p = tl_pair(TH_LOOPBACK_DIRECT, TLS1_3_VERSION);
+  th_loopback_pair *p = tl_pair_observed(TH_LOOPBACK_DIRECT, TLS1_3_VERSION, TH_LOOPBACK_OBSERVE_STATES);
   tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
   th_list *l = th_loopback_info_states(p, C);
   cr_assert_not_null(l);
@@ -116,6 +119,8 @@ Test(loopback_observe, the_contexts_own_callbacks_keep_running) {
   SSL_CTX_set_info_callback(c, ctx_info);
   SSL_CTX_set_keylog_callback(c, ctx_keylog);
   th_loopback_pair *p = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
+  cr_assert_eq(th_loopback_pair_observe(p, ALL), TH_OK, "%s", tu_err());
+  cr_assert(SSL_CTX_get_keylog_callback(c) != ctx_keylog); /* ours, chained to it */
   tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
   cr_assert_gt(ctx_info_calls, 5);
   cr_assert_eq(ctx_keylog_calls, 5); /* the client's five TLS 1.3 secrets */
@@ -124,6 +129,8 @@ Test(loopback_observe, the_contexts_own_callbacks_keep_running) {
   cr_assert(strstr((const char *)k->data, "CLIENT_TRAFFIC_SECRET_0 ") != NULL);
   th_bytes_free(k);
   th_loopback_pair_free(p);
+  /* The last observing pair gave the context its own callback back. */
+  cr_assert(SSL_CTX_get_keylog_callback(c) == ctx_keylog);
   SSL_CTX_free(s);
   SSL_CTX_free(c);
 }
@@ -175,7 +182,7 @@ Test(loopback_observe, tshark_decrypts_tls13_pcap) { tshark_decrypts(TH_LOOPBACK
 Test(loopback_observe, tshark_decrypts_tls12_pcap) { tshark_decrypts(TH_LOOPBACK_DIRECT, TLS1_2_VERSION); }
 
 Test(loopback_observe, pcap_is_deterministic_in_layout) {
-  th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, TLS1_3_VERSION);
+  th_loopback_pair *p = tl_pair_observed(TH_LOOPBACK_PUMP, TLS1_3_VERSION, TH_LOOPBACK_OBSERVE_PCAP);
   th_bytes *b = th_loopback_pcap(p);
   /* A pair with no traffic: the global header and the 3-packet SYN handshake. */
   cr_assert_eq(b->len, 24u + 3 * (16 + 54));
@@ -217,6 +224,7 @@ Test(loopback_observe, truncated_reply_reaches_the_application) {
   SSL_CTX_free(rs);
   SSL_CTX_free(rc);
   th_loopback_pair *p = th_loopback_pair_new(s, c, TH_LOOPBACK_PUMP);
+  cr_assert_eq(th_loopback_pair_observe(p, TH_LOOPBACK_OBSERVE_TRANSCRIPT), TH_OK, "%s", tu_err());
   tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
   cr_assert_geq(th_loopback_flush_tickets(p), 0);
   size_t sent = 0;

@@ -173,8 +173,10 @@ static int count_done(th_loopback_pair *p, int side) {
   return n;
 }
 
+#define OBS (TH_LOOPBACK_OBSERVE_STATES | TH_LOOPBACK_OBSERVE_TRANSCRIPT)
+
 Test(loopback_session, renegotiate_started_by_the_server) {
-  th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, TLS1_2_VERSION);
+  th_loopback_pair *p = tl_pair_observed(TH_LOOPBACK_PUMP, TLS1_2_VERSION, OBS);
   tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
   cr_assert_eq(count_done(p, C), 1);
   tl_assert_rc(p, th_loopback_renegotiate(p, S), TH_OK);
@@ -196,6 +198,7 @@ Test(loopback_session, renegotiate_started_by_the_client) {
   th_loopback_pair_free(p);
   /* ...unless allowed. */
   p = pair_with(TLS1_2_VERSION, SSL_OP_ALLOW_CLIENT_RENEGOTIATION, TH_LOOPBACK_DIRECT);
+  cr_assert_eq(th_loopback_pair_observe(p, OBS), TH_OK, "%s", tu_err());
   tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
   tl_assert_rc(p, th_loopback_renegotiate(p, C), TH_OK);
   cr_assert_eq(count_done(p, S), 2);

@@ -58,8 +58,16 @@ th_loopback_pair *tl_pair(int transport, int version) {
   return p;
 }
 
+th_loopback_pair *tl_pair_observed(int transport, int version, int what) {
+  th_loopback_pair *p = tl_pair(transport, version);
+  cr_assert_eq(th_loopback_pair_observe(p, what), TH_OK, "%s", tu_err());
+  return p;
+}
+
 const char *tl_transcript(th_loopback_pair *pair) {
   static char buf[8192];
+  int obs = th_loopback_pair_observing(pair);
+  if (obs < 0 || !(obs & TH_LOOPBACK_OBSERVE_TRANSCRIPT)) return "(not observed)";
   th_bytes *t = th_loopback_transcript(pair);
   snprintf(buf, sizeof buf, "%s", t ? (const char *)t->data : "(none)");
   th_bytes_free(t);

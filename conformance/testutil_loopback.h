@@ -19,10 +19,15 @@ EVP_PKEY *tl_server_key(void);
 SSL_CTX *tl_server_ctx(int version);
 SSL_CTX *tl_client_ctx(int version);
 
-/* tl_pair: a pair of raw contexts on transport and version (cr_asserts). */
+/* tl_pair: a pair of raw contexts on transport and version (cr_asserts).
+ * It observes nothing (the lean pair); tl_pair_observed asks for `what`
+ * (TH_LOOPBACK_OBSERVE_* bits) right away. */
 th_loopback_pair *tl_pair(int transport, int version);
+th_loopback_pair *tl_pair_observed(int transport, int version, int what);
 
-/* tl_transcript: the pair's transcript as a static C string, for messages. */
+/* tl_transcript: the pair's transcript as a static C string, for messages
+ * ("(not observed)" for a pair without OBSERVE_TRANSCRIPT; the thread's
+ * error record is left alone either way). */
 const char *tl_transcript(th_loopback_pair *pair);
 
 /* tl_assert_rc: assert rc == want, printing the error and the transcript. */

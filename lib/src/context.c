@@ -208,26 +208,33 @@ SSL_CTX *th__ctx_scratch(const th_context *ctx, const char *func) {
 }
 
 /* set_cipher_list, set_ciphersuites and set_groups share one shape: a
- * string OpenSSL parses, rejected as a whole (the context unchanged). The
- * string is tried on a scratch SSL_CTX first: OpenSSL 3's
- * SSL_CTX_set_cipher_list installs the new list (and any "@SECLEVEL=n")
- * before it finds that no TLS 1.2 cipher matched and fails. */
+ * string OpenSSL parses, rejected as a whole (the context unchanged).
+ * With scratch set, the string is tried on a scratch SSL_CTX first:
+ * OpenSSL 3's SSL_CTX_set_cipher_list installs the new list (and any
+ * "@SECLEVEL=n") before it finds that no TLS 1.2 cipher matched and fails,
+ * and the strict ciphersuites check sets one name at a time. The groups
+ * list is parsed whole before anything is installed, so it skips the
+ * scratch context (which costs a whole SSL_CTX: the benchmark's
+ * new-context-per-handshake scenario sets groups twice per handshake). */
 static int set_string(th_context *ctx, const char *s, int (*set)(SSL_CTX *, const char *),
-                      const char *func, const char *what) {
+                      int scratch, const char *func, const char *what) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   if (s == NULL) return th__err(TH_ERR_TYPE, "%s: %s is NULL", func, what);
   ERR_clear_error();
-  SSL_CTX *scratch = th__ctx_scratch(ctx, func);
-  if (scratch == NULL) return TH_ERR_NOMEM;
-  int ok = set(scratch, s) == 1;
-  SSL_CTX_free(scratch);
+  int ok = 1;
+  if (scratch) {
+    SSL_CTX *c = th__ctx_scratch(ctx, func);
+    if (c == NULL) return TH_ERR_NOMEM;
+    ok = set(c, s) == 1;
+    SSL_CTX_free(c);
+  }
   if (!ok || set(ctx->ctx, s) != 1)
     return th__err_ossl(TH_ERR_SSL, "%s: invalid %s \"%s\"", func, what, s);
   return TH_OK;
 }
 
 int th_context_set_cipher_list(th_context *ctx, const char *cipher_list) {
-  return set_string(ctx, cipher_list, SSL_CTX_set_cipher_list, __func__, "cipher list");
+  return set_string(ctx, cipher_list, SSL_CTX_set_cipher_list, 1, __func__, "cipher list");
 }
 
 /* OpenSSL 3 skips unknown TLS 1.3 names in a list that has a known one
@@ -245,13 +252,13 @@ static int set_suites_strict(SSL_CTX *c, const char *s) {
 }
 
 int th_context_set_ciphersuites(th_context *ctx, const char *ciphersuites) {
-  return set_string(ctx, ciphersuites, set_suites_strict, __func__, "ciphersuites");
+  return set_string(ctx, ciphersuites, set_suites_strict, 1, __func__, "ciphersuites");
 }
 
 static int set_groups_list(SSL_CTX *c, const char *s) { return (int)SSL_CTX_set1_groups_list(c, s); }
 
 int th_context_set_groups(th_context *ctx, const char *groups) {
-  return set_string(ctx, groups, set_groups_list, __func__, "group list");
+  return set_string(ctx, groups, set_groups_list, 0, __func__, "group list");
 }
 
 /* ---- sessions ------------------------------------------------------------------ */

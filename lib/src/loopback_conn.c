@@ -7,14 +7,40 @@
 #include "ssl_internal.h"
 #include "tlsharness/connection.h"
 
+/* Callbacks of a Context that receive the Connection (the passphrase
+ * callback does not). */
+static int has_conn_callbacks(const th_context *c) {
+  return c != NULL && (c->verify.fn || c->info.fn || c->servername.fn || c->npn_advertise.fn ||
+                       c->npn_select.fn || c->alpn_select.fn || c->ocsp_server.fn ||
+                       c->ocsp_client.fn || c->keylog.fn);
+}
+
+/* A Connection costs a few KiB, so a side gets one only when its Context's
+ * callbacks need it: checked when the pair is made and again at the side's
+ * first handshake step. */
+static int wrap(th_loopback_pair *pair, int side, const th_context *ctx) {
+  if (pair->conn[side] != NULL || !has_conn_callbacks(ctx)) return TH_OK;
+  pair->conn[side] = th_connection_from_ssl(pair->ssl[side]);
+  return pair->conn[side] != NULL ? TH_OK : th_error_kind();
+}
+
+int th__lb_wrap_conn(th_loopback_pair *pair, int side) {
+  return wrap(pair, side, th__ctx_from_sslctx(pair->sctx[side]));
+}
+
+/* What th_connection_from_ssl sets on the SSL of a Connection. */
+#define LB_CONN_MODES (SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER)
+
 th_loopback_pair *th_loopback_pair_new(th_context *server, th_context *client, int transport) {
   TH_CHECK_NULL(server, &TH_TYPE_CONTEXT);
   TH_CHECK_NULL(client, &TH_TYPE_CONTEXT);
   th_loopback_pair *p = th_loopback_pair_new_raw(server->ctx, client->ctx, transport);
   if (p == NULL) return NULL;
-  /* Callbacks of the Contexts get a Connection, as with th_connection_new. */
+  p->wrap_conns = 3; /* both sides: checked again at their first step */
+  const th_context *ctx[2] = {client, server}; /* [CLIENT], [SERVER] */
   for (int i = 0; i < 2; i++) {
-    if ((p->conn[i] = th_connection_from_ssl(p->ssl[i])) == NULL) {
+    SSL_set_mode(p->ssl[i], LB_CONN_MODES);
+    if (wrap(p, i, ctx[i]) != TH_OK) {
       th_loopback_pair_free(p);
       return NULL;
     }

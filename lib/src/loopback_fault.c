@@ -15,11 +15,6 @@
 
 #include "loopback_internal.h"
 
-typedef struct lb_end {
-  th_loopback_pair *pair;
-  int side;
-} lb_end;
-
 static lb_fault *find(lb_dir *d, int kind) {
   for (size_t i = 0; i < d->nfaults; i++)
     if (d->faults[i].f.kind == kind) return &d->faults[i];
@@ -58,7 +53,7 @@ size_t th__lb_flush_queue(th_loopback_pair *pair, int from) {
 static void emit(th_loopback_pair *pair, int from, const unsigned char *p, size_t n) {
   lb_dir *d = &pair->dir[from];
   if (n == 0 || d->closing) return;
-  th__lb_wire_log(pair, from, p, n);
+  if (pair->obs != NULL) th__lb_wire_log(pair, from, p, n);
   d->wired += n;
   size_t done = 0;
   if (d->queue.len == 0) { /* the common case writes straight through */
@@ -179,10 +174,25 @@ static void bytes_in(th_loopback_pair *pair, int from, const unsigned char *p, s
 
 static int end_write(BIO *b, const char *buf, int len) {
   lb_end *e = BIO_get_data(b);
+  BIO_clear_retry_flags(b);
+  if (e == NULL) return -1; /* the pair is gone */
   th_loopback_pair *pair = e->pair;
   lb_dir *d = &pair->dir[e->side];
-  BIO_clear_retry_flags(b);
   if (len <= 0) return 0;
+  if (d->nfaults == 0 && d->queue.len == 0 && !d->closing && pair->obs == NULL &&
+      pair->fd[e->side] < 0) {
+    /* The lean path: a memory transport (it takes everything), no fault,
+     * nothing queued or observed. */
+    int w = BIO_write(pair->out[e->side], buf, len);
+    if (w <= 0) {
+      if (BIO_should_retry(pair->out[e->side])) BIO_set_retry_write(b);
+      return w;
+    }
+    d->written += (size_t)w;
+    d->wired += (size_t)w;
+    d->progress += (size_t)w;
+    return w;
+  }
   th__lb_flush_queue(pair, e->side);
   size_t n = (size_t)len;
   /* Back-pressure: a transport that stopped taking bytes stops the writer. */
@@ -215,21 +225,25 @@ static size_t readable(th_loopback_pair *pair, int side) {
 
 static int end_read(BIO *b, char *buf, int len) {
   lb_end *e = BIO_get_data(b);
+  BIO_clear_retry_flags(b);
+  if (e == NULL) return -1; /* the pair is gone */
   th_loopback_pair *pair = e->pair;
   lb_dir *d = &pair->dir[!e->side]; /* the peer's direction brings our bytes */
-  BIO_clear_retry_flags(b);
   if (len <= 0) return 0;
-  th__lb_flush_queue(pair, !e->side);
-  if (readable(pair, e->side) > 0 && retry_now(d)) {
-    BIO_set_retry_read(b);
-    return -1;
-  }
-  if (find(d, TH_LOOPBACK_FAULT_FRAGMENT) != NULL) {
-    if (d->read_budget == 0) {
+  if (d->nfaults > 0 || d->queue.len > 0 || (d->closing && !d->closed))
+    th__lb_flush_queue(pair, !e->side);
+  if (d->nfaults > 0) {
+    if (readable(pair, e->side) > 0 && retry_now(d)) {
       BIO_set_retry_read(b);
       return -1;
     }
-    if ((size_t)len > d->read_budget) len = (int)d->read_budget;
+    if (find(d, TH_LOOPBACK_FAULT_FRAGMENT) != NULL) {
+      if (d->read_budget == 0) {
+        BIO_set_retry_read(b);
+        return -1;
+      }
+      if ((size_t)len > d->read_budget) len = (int)d->read_budget;
+    }
   }
   int r = BIO_read(pair->in[e->side], buf, len);
   if (r > 0) {
@@ -243,11 +257,13 @@ static int end_read(BIO *b, char *buf, int len) {
 
 static long end_ctrl(BIO *b, int cmd, long num, void *ptr) {
   lb_end *e = BIO_get_data(b);
+  if (e == NULL) return 0;
   th_loopback_pair *pair = e->pair;
   switch (cmd) {
-  case BIO_CTRL_FLUSH:
-    th__lb_flush_queue(pair, e->side);
-    return BIO_flush(pair->out[e->side]) > 0 ? 1 : 1;
+  case BIO_CTRL_FLUSH: /* memory BIOs and sockets need no flush themselves */
+    if (pair->dir[e->side].queue.len > 0 || pair->dir[e->side].closing)
+      th__lb_flush_queue(pair, e->side);
+    return 1;
   case BIO_CTRL_PENDING:
     return (long)readable(pair, e->side);
   case BIO_CTRL_WPENDING:
@@ -265,16 +281,19 @@ static int end_create(BIO *b) {
 }
 
 static int end_destroy(BIO *b) {
-  free(BIO_get_data(b));
-  BIO_set_data(b, NULL);
+  BIO_set_data(b, NULL); /* the data lives in the pair */
   return 1;
 }
 
 static CRYPTO_ONCE method_once = CRYPTO_ONCE_STATIC_INIT;
 static BIO_METHOD *end_method;
+static int end_type = -1;
 
 static void make_method(void) {
-  end_method = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "tlsharness loopback end");
+  int type = BIO_get_new_index();
+  if (type == -1) return;
+  end_type = type | BIO_TYPE_SOURCE_SINK;
+  end_method = BIO_meth_new(end_type, "tlsharness loopback end");
   if (end_method == NULL) return;
   BIO_meth_set_write(end_method, end_write);
   BIO_meth_set_read(end_method, end_read);
@@ -286,17 +305,46 @@ static void make_method(void) {
 BIO *th__lb_end_bio_new(th_loopback_pair *pair, int side) {
   CRYPTO_THREAD_run_once(&method_once, make_method);
   if (end_method == NULL) return NULL;
-  lb_end *e = calloc(1, sizeof *e);
-  if (e == NULL) return NULL;
   BIO *b = BIO_new(end_method);
-  if (b == NULL) {
-    free(e);
-    return NULL;
-  }
+  if (b == NULL) return NULL;
+  lb_end *e = &pair->end_data[side];
   e->pair = pair;
   e->side = side;
+  e->magic = LB_END_MAGIC;
   BIO_set_data(b, e);
   return b;
+}
+
+const lb_end *th__lb_end_of(const SSL *ssl) {
+  BIO *b = ssl != NULL ? SSL_get_rbio(ssl) : NULL;
+  if (b == NULL) return NULL;
+  const lb_end *e = NULL;
+  if (end_method != NULL && BIO_method_type(b) == end_type)
+    e = BIO_get_data(b);
+  else if (BIO_method_type(b) == BIO_TYPE_MEM &&
+           BIO_get_callback_ex(b) == NULL)
+    e = (const lb_end *)BIO_get_callback_arg(b); /* a lean pair's memory BIO */
+  if (e == NULL || e->magic != LB_END_MAGIC || e->pair->ssl[e->side] != ssl) return NULL;
+  return e;
+}
+
+int th__lb_engage(th_loopback_pair *pair) {
+  if (pair->end[0] != NULL) return TH_OK;
+  BIO *e[2] = {th__lb_end_bio_new(pair, 0), th__lb_end_bio_new(pair, 1)};
+  if (e[0] == NULL || e[1] == NULL) {
+    BIO_free(e[0]);
+    BIO_free(e[1]);
+    return th__err_ossl(TH_ERR_NOMEM, "loopback: cannot make the end BIOs");
+  }
+  for (int i = 0; i < 2; i++) {
+    lb_dir *d = &pair->dir[i];
+    /* What the side wrote while lean went straight onto the transport. */
+    d->written = d->wired = BIO_number_written(pair->out[i]);
+    d->records_unknown = d->written > 0;
+    SSL_set_bio(pair->ssl[i], e[i], e[i]); /* drops the SSL's references to in/out */
+    pair->end[i] = e[i];
+  }
+  return TH_OK;
 }
 
 /* ---- budgets and the fault list --------------------------------------------------- */
@@ -313,10 +361,11 @@ void th__lb_refill(th_loopback_pair *pair) {
 void th__lb_faults_free(lb_dir *d) {
   for (size_t i = 0; i < d->nfaults; i++) free(d->faults[i].data);
   d->nfaults = 0;
+  free(d->faults);
+  d->faults = NULL;
   th__lb_buf_free(&d->rec);
   th__lb_buf_free(&d->held);
   th__lb_buf_free(&d->queue);
-  th__lb_buf_free(&d->parse);
 }
 
 static int check_fault(const th_loopback_fault *f) {
@@ -346,6 +395,19 @@ int th_loopback_pair_add_fault(th_loopback_pair *pair, const th_loopback_fault *
   if (d->nfaults >= TH_LOOPBACK_MAX_FAULTS)
     return th__err(TH_ERR_INDEX, "th_loopback_pair_add_fault: already %d faults in this direction",
                    TH_LOOPBACK_MAX_FAULTS);
+  int k = fault->kind;
+  int by_record = (k >= TH_LOOPBACK_FAULT_DROP_RECORD && k <= TH_LOOPBACK_FAULT_REORDER_RECORD) ||
+                  (k == TH_LOOPBACK_FAULT_CLOSE && fault->n > 0);
+  if (by_record && (d->records_unknown ||
+                    (pair->end[0] == NULL && BIO_number_written(pair->out[fault->from]) > 0)))
+    return th__err(TH_ERR_VALUE,
+                   "th_loopback_pair_add_fault: this pair observed nothing while the %s sent "
+                   "records, so record numbers are unknown; add record faults before the "
+                   "conversation or observe TH_LOOPBACK_OBSERVE_TRANSCRIPT",
+                   th__lb_side_name(fault->from));
+  if ((rc = th__lb_engage(pair)) != TH_OK) return rc;
+  if (d->faults == NULL && (d->faults = calloc(TH_LOOPBACK_MAX_FAULTS, sizeof *d->faults)) == NULL)
+    return th__err(TH_ERR_NOMEM, "th_loopback_pair_add_fault: out of memory");
   lb_fault *f = &d->faults[d->nfaults];
   memset(f, 0, sizeof *f);
   f->f = *fault;

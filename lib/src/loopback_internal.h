@@ -44,6 +44,7 @@ typedef struct lb_dir {
   unsigned long long wired;    /* bytes put on the transport after faults */
   unsigned long long progress; /* counts every byte moved and retry spent */
   unsigned long records;       /* records the sender wrote (record faults count these) */
+  int records_unknown;         /* the direction carried bytes before the end BIOs came */
   lb_buf rec;                  /* a partial record being assembled (record faults) */
   lb_buf held;                 /* REORDER: the record held back */
   lb_buf queue;                /* bytes after faults not yet accepted by the transport */
@@ -53,6 +54,13 @@ typedef struct lb_dir {
   size_t read_budget;          /* FRAGMENT: bytes the receiver may still read this step */
 } lb_dir;
 
+/* The transcript's record parser of one direction. */
+typedef struct lb_parser {
+  lb_buf parse;
+  int ccs_seen;
+  size_t hs_left; /* bytes of a handshake message continuing into later records */
+} lb_parser;
+
 /* What an observing pair records (th_loopback_pair_observe); allocated on
  * the first request, so a pair that observes nothing carries none of it. */
 typedef struct lb_observe {
@@ -61,11 +69,7 @@ typedef struct lb_observe {
   th_list *info[2];  /* OBSERVE_STATES: info-callback lines per side */
   lb_buf keylog;     /* OBSERVE_KEYLOG */
   lb_buf wire;       /* OBSERVE_PCAP: [from:1][len:4 LE][bytes] chunks; len 0 = FIN */
-  struct {           /* the transcript's record parser, per direction */
-    lb_buf parse;
-    int ccs_seen;
-    size_t hs_left; /* bytes of a handshake message continuing into later records */
-  } dir[2];
+  lb_parser dir[2];  /* OBSERVE_TRANSCRIPT */
   int keylog_ctx[2]; /* 1 when this pair counts as a key-log user of sctx[i] */
 } lb_observe;
 
@@ -73,9 +77,11 @@ typedef struct lb_observe {
  * th_loopback_pair_free clears the BIO's pointer to it, so an SSL that a
  * caller still holds fails cleanly instead of touching a freed pair. */
 typedef struct lb_end {
-  th_loopback_pair *pair;
+  unsigned magic; /* LB_END_MAGIC */
   int side;
+  th_loopback_pair *pair;
 } lb_end;
+#define LB_END_MAGIC 0x6c62656eu
 
 struct th_loopback_pair {
   th_obj hdr;
@@ -88,14 +94,17 @@ struct th_loopback_pair {
   th_connection *conn[2]; /* Connection wrappers, made on demand (referenced) */
   BIO *in[2];             /* where the side's SSL reads from (referenced) */
   BIO *out[2];            /* where the side's SSL writes to (referenced) */
-  BIO *end[2];            /* the side's end BIO (owned by its SSL; borrowed) */
+  BIO *end[2];            /* the side's end BIO (owned by its SSL; borrowed), or NULL
+                             while the pair is lean (th__lb_engage) */
   lb_end end_data[2];
   int fd[2];              /* socket transports, else -1 */
   lb_dir dir[2];          /* dir[CLIENT]: client -> server */
   int kind[2];            /* each side's last handshake result */
   int sslerr[2];          /* each side's last SSL_get_error, for stall messages */
   int tickets;            /* NewSessionTicket messages the client processed */
-  int hs_done[2];         /* handshakes each side finished (info callback) */
+  int hs_done[2];         /* handshakes each side finished (info callback; the server's
+                             only counted once count_server is set) */
+  int count_server;       /* th_loopback_renegotiate asked for the server's count */
   lb_buf rx[2];           /* application data received and not consumed yet */
   int failed[2];          /* a side's fatal read error, kept after the data before it */
   th_error *fail_rec[2];  /* ... and its record (allocated when it happens) */
@@ -103,21 +112,27 @@ struct th_loopback_pair {
   lb_observe *obs;        /* NULL unless observing */
 };
 
-/* The pair (borrowed) that owns ssl, or NULL. */
-th_loopback_pair *th__lb_pair_from_ssl(const SSL *ssl);
-/* Side of ssl in its pair. */
-int th__lb_side(const th_loopback_pair *pair, const SSL *ssl);
+/* The end data (pair and side, borrowed) of the pair that owns ssl, found
+ * through ssl's read BIO; NULL when ssl does not read from a live pair's
+ * end BIO. No ex_data: a pair adds nothing to its SSL objects. */
+const lb_end *th__lb_end_of(const SSL *ssl);
 
 /* loopback_pair.c */
 int th__lb_check_side(int side, const char *func);
+/* th__lb_started says whether either side has begun the conversation. */
+int th__lb_started(const th_loopback_pair *pair);
 /* th__lb_fail marks side as broken and keeps the current error record for
  * it (th__lb_failed replays it); returns the record's kind. */
 int th__lb_fail(th_loopback_pair *pair, int side);
 /* th__lb_failed returns TH_OK, or the side's kept error (restored as this
  * thread's record). */
 int th__lb_failed(th_loopback_pair *pair, int side);
-/* Before an SSL call whose result goes to SSL_get_error: an empty error
- * queue and errno 0. Cheap when the queue is already empty. */
+/* SSL_get_error needs an empty error queue before the SSL call: every
+ * public entry that makes SSL calls empties it once (th__lb_clear_errors;
+ * cheap when it is empty), and every error mapped inside drains it again
+ * (th__err / th__err_ossl), so the calls in between only reset errno
+ * (th__lb_io_begin). WANT_READ / WANT_WRITE leave the queue empty. */
+void th__lb_clear_errors(void);
 void th__lb_io_begin(void);
 /* th__lb_apply_eof puts end-of-file on the transport of direction `from`
  * once nothing of it is left to deliver. */
@@ -128,6 +143,11 @@ size_t th__lb_in_flight(th_loopback_pair *pair, int from);
 
 /* loopback_fault.c: the BIO each SSL reads and writes through. */
 BIO *th__lb_end_bio_new(th_loopback_pair *pair, int side);
+/* th__lb_engage puts the end BIOs between the SSLs and a lean pair's
+ * memory transport (faults, wire log, half-close need them); from then on
+ * byte offsets still count from the start (BIO_number_written), record
+ * numbers only when the direction was still silent. TH_OK or TH_ERR_NOMEM. */
+int th__lb_engage(th_loopback_pair *pair);
 /* th__lb_refill resets the per-step budgets of CAP and FRAGMENT. */
 void th__lb_refill(th_loopback_pair *pair);
 /* th__lb_flush_queue moves a direction's queued bytes onto the transport;
@@ -158,7 +178,8 @@ void th__lb_note(th_loopback_pair *pair, int from, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* th__lb_info_install sets the harness's info callback on the pair's SSLs
  * (it counts finished handshakes and tickets; it formats state lines only
- * under OBSERVE_STATES). */
+ * under OBSERVE_STATES; a lean pair's server gets one only with
+ * count_server). Call again after changing either. */
 void th__lb_info_install(th_loopback_pair *pair);
 /* th__lb_observe_free releases the observation block and the key-log
  * callback this pair put on its contexts. */
@@ -166,6 +187,11 @@ void th__lb_observe_free(th_loopback_pair *pair);
 /* th__lb_need_observe returns TH_OK when pair observes all of `what`, else
  * TH_ERR_VALUE naming func and the flag to ask for. */
 int th__lb_need_observe(th_loopback_pair *pair, int what, const char *func);
+
+/* loopback_conn.c */
+/* th__lb_wrap_conn wraps side in a Connection when its Context has a
+ * callback that receives one (pairs made from Contexts). TH_OK or an error. */
+int th__lb_wrap_conn(th_loopback_pair *pair, int side);
 
 /* loopback_socket.c */
 int th__lb_socketpair(int transport, int fds[2], int nonblocking);

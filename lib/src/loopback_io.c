@@ -9,6 +9,7 @@
 #include <openssl/err.h>
 
 #include "loopback_internal.h"
+#include "ssl_internal.h"
 
 #define LB_MAX_ROUNDS 100000
 
@@ -16,33 +17,48 @@ static int is_want_io(int k) { return k == TH_ERR_WANT_READ || k == TH_ERR_WANT_
 
 /* A side whose connection broke keeps returning why (after the data it
  * read before the damage), rather than OpenSSL's later, vaguer errors. */
-static int failed(th_loopback_pair *pair, int side) {
-  if (!pair->failed[side]) return TH_OK;
-  th__err_set_record(&pair->fail_rec[side]);
-  return pair->fail_rec[side].kind;
-}
+static int failed(th_loopback_pair *pair, int side) { return th__lb_failed(pair, side); }
 
-int th__lb_read_into_rx(th_loopback_pair *pair, int side) {
+/* Reads what side can read now into pair->rx[side]. quiet_eof: the
+ * peer's close_notify is expected (shutdown), so TH_ERR_ZERO_RETURN comes
+ * back without an error record (formatting one costs more than the read). */
+static int read_rx(th_loopback_pair *pair, int side, int quiet_eof) {
   unsigned char buf[16384];
   int rc = failed(pair, side);
   if (rc != TH_OK) return rc;
+  SSL *ssl = pair->ssl[side];
   for (;;) {
-    ERR_clear_error();
-    errno = 0;
-    int r = SSL_read(pair->ssl[side], buf, sizeof buf);
+    th__lb_io_begin();
+    int r = SSL_read(ssl, buf, sizeof buf);
     if (r > 0) {
       int rc = th__lb_buf_add(&pair->rx[side], buf, (size_t)r);
       if (rc != TH_OK) return rc;
       continue;
     }
+    const th_connection *conn;
+    if (quiet_eof && SSL_get_error(ssl, r) == SSL_ERROR_ZERO_RETURN &&
+        ((conn = th__conn_from_ssl(ssl)) == NULL || !conn->cb_failed)) {
+      pair->sslerr[side] = SSL_ERROR_ZERO_RETURN;
+      return TH_ERR_ZERO_RETURN;
+    }
     int k = th__lb_map_error(pair, side, r, "read");
     if (is_want_io(k)) return TH_OK;
-    if (k != TH_ERR_ZERO_RETURN) {
-      pair->failed[side] = 1;
-      pair->fail_rec[side] = *th_error_last();
-    }
+    if (k != TH_ERR_ZERO_RETURN) th__lb_fail(pair, side);
     return k;
   }
+}
+
+int th__lb_read_into_rx(th_loopback_pair *pair, int side) { return read_rx(pair, side, 0); }
+
+/* Whether a read on side can do anything: bytes (or end-of-file) on the
+ * way to it, a record already buffered, or a handshake still running.
+ * Skipping the others saves an SSL_read that could only say WANT_READ. */
+static int worth_reading(th_loopback_pair *pair, int side) {
+  SSL *ssl = pair->ssl[side];
+  const lb_dir *in = &pair->dir[!side];
+  return pair->failed[side] || in->closing || in->closed || SSL_has_pending(ssl) ||
+         !SSL_is_init_finished(ssl) || SSL_renegotiate_pending(ssl) ||
+         th__lb_in_flight(pair, !side) > 0;
 }
 
 static th_bytes *take_rx(th_loopback_pair *pair, int side, size_t max) {
@@ -59,6 +75,7 @@ int th_loopback_interact(th_loopback_pair *pair, int *side, th_bytes **data) {
   TH_CHECK_ARG(data);
   *side = -1;
   *data = NULL;
+  th__lb_clear_errors();
   for (int round = 0; round < LB_MAX_ROUNDS; round++) {
     unsigned long long before = th__lb_progress(pair);
     /* As pyOpenSSL: try to read on each side (which also runs the
@@ -87,12 +104,12 @@ int th_loopback_send(th_loopback_pair *pair, int side, const unsigned char *data
   if (rc != TH_OK) return rc;
   if (data == NULL && len > 0) return th__err(TH_ERR_TYPE, "%s: data is NULL", __func__);
   if ((rc = failed(pair, side)) != TH_OK) return rc;
+  th__lb_clear_errors();
   size_t off = 0;
   for (int round = 0; off < len && round < LB_MAX_ROUNDS; round++) {
     unsigned long long before = th__lb_progress(pair);
     size_t chunk = len - off > INT_MAX ? INT_MAX : len - off;
-    ERR_clear_error();
-    errno = 0;
+    th__lb_io_begin();
     int w = SSL_write(pair->ssl[side], data + off, (int)chunk);
     if (w > 0) {
       off += (size_t)w;
@@ -130,6 +147,7 @@ int th_loopback_expect(th_loopback_pair *pair, int side, const unsigned char *da
   int rc = th__lb_check_side(side, __func__);
   if (rc != TH_OK) return rc;
   if (data == NULL && len > 0) return th__err(TH_ERR_TYPE, "%s: data is NULL", __func__);
+  th__lb_clear_errors();
   for (int round = 0; round < LB_MAX_ROUNDS; round++) {
     if (pair->rx[side].len >= len) return compare(pair, side, data, len);
     unsigned long long before = th__lb_progress(pair);
@@ -156,6 +174,7 @@ int th_loopback_expect(th_loopback_pair *pair, int side, const unsigned char *da
 th_bytes *th_loopback_recv(th_loopback_pair *pair, int side) {
   TH_CHECK_NULL(pair, &TH_TYPE_LOOPBACK_PAIR);
   if (th__lb_check_side(side, __func__) != TH_OK) return NULL;
+  th__lb_clear_errors();
   th_loopback_pump(pair);
   if (th__lb_read_into_rx(pair, side) != TH_OK) return NULL;
   return take_rx(pair, side, SIZE_MAX);
@@ -166,8 +185,10 @@ int th_loopback_flush_tickets(th_loopback_pair *pair) {
   /* Client, server, client: the server's tickets, then anything the
    * client answered (e.g. a KeyUpdate), then the server's reply. */
   static const int order[3] = {TH_LOOPBACK_CLIENT, TH_LOOPBACK_SERVER, TH_LOOPBACK_CLIENT};
+  th__lb_clear_errors();
   for (int i = 0; i < 3; i++) {
     th_loopback_pump(pair);
+    if (!worth_reading(pair, order[i])) continue;
     int rc = th__lb_read_into_rx(pair, order[i]);
     if (rc != TH_OK) return rc;
   }
@@ -197,6 +218,11 @@ int th_loopback_resume(th_loopback_pair *pair, th_loopback_pair **out) {
     SSL_set_min_proto_version(np->ssl[i], SSL_get_min_proto_version(pair->ssl[i]));
     SSL_set_max_proto_version(np->ssl[i], SSL_get_max_proto_version(pair->ssl[i]));
   }
+  if (pair->observe != 0 && (rc = th_loopback_pair_observe(np, pair->observe)) != TH_OK) {
+    SSL_SESSION_free(sess);
+    th_loopback_pair_free(np);
+    return rc;
+  }
   int set = SSL_set_session(np->ssl[TH_LOOPBACK_CLIENT], sess);
   SSL_SESSION_free(sess);
   if (!set) {
@@ -224,8 +250,7 @@ static int shutdown_side(th_loopback_pair *pair, int s, int first, int *again) {
   SSL *ssl = pair->ssl[s];
   int st = SSL_get_shutdown(ssl);
   if ((!(st & SSL_SENT_SHUTDOWN) && (s == first || (st & SSL_RECEIVED_SHUTDOWN))) || *again) {
-    ERR_clear_error();
-    errno = 0;
+    th__lb_io_begin();
     int r = SSL_shutdown(ssl);
     *again = 0;
     if (r < 0) {
@@ -234,8 +259,8 @@ static int shutdown_side(th_loopback_pair *pair, int s, int first, int *again) {
       *again = k == TH_ERR_WANT_WRITE;
     }
   }
-  if (!(SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN)) {
-    int k = th__lb_read_into_rx(pair, s);
+  if (!(SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN) && worth_reading(pair, s)) {
+    int k = read_rx(pair, s, 1);
     if (k != TH_OK && k != TH_ERR_ZERO_RETURN) return k;
   }
   return TH_OK;
@@ -246,6 +271,7 @@ int th_loopback_shutdown(th_loopback_pair *pair, int first_side) {
   int rc = th__lb_check_side(first_side, __func__);
   if (rc != TH_OK) return rc;
   int again[2] = {0, 0};
+  th__lb_clear_errors();
   for (int round = 0; round < LB_MAX_ROUNDS; round++) {
     unsigned long long before = th__lb_progress(pair);
     int st_before = SSL_get_shutdown(pair->ssl[0]) * 4 + SSL_get_shutdown(pair->ssl[1]);
@@ -270,6 +296,10 @@ int th_loopback_renegotiate(th_loopback_pair *pair, int side) {
     return th__err(TH_ERR_VALUE, "%s: the handshake has not finished yet", __func__);
   if (SSL_version(ssl) >= TLS1_3_VERSION)
     return th__err(TH_ERR_UNSUPPORTED, "%s: TLS 1.3 has no renegotiation", __func__);
+  if (!pair->count_server) {
+    pair->count_server = 1;
+    th__lb_info_install(pair);
+  }
   int done0 = pair->hs_done[0], done1 = pair->hs_done[1];
   ERR_clear_error();
   if (!SSL_renegotiate(ssl))

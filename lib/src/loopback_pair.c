@@ -12,6 +12,7 @@
 
 #include "loopback_internal.h"
 #include "tlsharness/connection.h"
+#include "tlsharness/session.h"
 
 /* ---- buffers -------------------------------------------------------------- */
 
@@ -44,26 +45,30 @@ void th__lb_buf_free(lb_buf *b) {
   memset(b, 0, sizeof *b);
 }
 
-/* ---- the back-pointer from SSL to pair -------------------------------------- */
+/* ---- errors ------------------------------------------------------------------- */
 
-static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
-static int pair_index = -1;
-
-static void make_index(void) {
-  pair_index = SSL_get_ex_new_index(0, "th_loopback_pair", NULL, NULL, NULL);
+void th__lb_clear_errors(void) {
+  /* Clearing an empty queue costs more than looking at it. */
+  if (ERR_peek_error() != 0) ERR_clear_error();
 }
 
-static int lb_index(void) {
-  CRYPTO_THREAD_run_once(&once, make_index);
-  return pair_index;
+void th__lb_io_begin(void) { errno = 0; }
+
+int th__lb_fail(th_loopback_pair *pair, int side) {
+  const th_error *e = th_error_last();
+  pair->failed[side] = 1;
+  if (pair->fail_rec[side] == NULL) pair->fail_rec[side] = malloc(sizeof *pair->fail_rec[side]);
+  if (pair->fail_rec[side] != NULL) *pair->fail_rec[side] = *e;
+  return e->kind;
 }
 
-th_loopback_pair *th__lb_pair_from_ssl(const SSL *ssl) {
-  return ssl ? SSL_get_ex_data(ssl, lb_index()) : NULL;
-}
-
-int th__lb_side(const th_loopback_pair *pair, const SSL *ssl) {
-  return pair->ssl[TH_LOOPBACK_SERVER] == ssl ? TH_LOOPBACK_SERVER : TH_LOOPBACK_CLIENT;
+int th__lb_failed(th_loopback_pair *pair, int side) {
+  if (!pair->failed[side]) return TH_OK;
+  if (pair->fail_rec[side] == NULL)
+    return th__err(TH_ERR_NOMEM, "%s: failed earlier (its error record was lost: out of memory)",
+                   th__lb_side_name(side));
+  th__err_set_record(pair->fail_rec[side]);
+  return pair->fail_rec[side]->kind;
 }
 
 int th__lb_check_side(int side, const char *func) {
@@ -78,7 +83,11 @@ int th__lb_check_side(int side, const char *func) {
 static void pair_destroy(void *self) {
   th_loopback_pair *p = self;
   for (int i = 0; i < 2; i++) th_connection_free(p->conn[i]);
+  th__lb_observe_free(p); /* before the contexts go: it may restore their key log callback */
   for (int i = 0; i < 2; i++) {
+    /* An SSL a caller still holds keeps its BIOs: cut them off the pair. */
+    if (p->end[i] != NULL) BIO_set_data(p->end[i], NULL);
+    if (p->fd[i] < 0 && p->in[i] != NULL) BIO_set_callback_arg(p->in[i], NULL);
     SSL_free(p->ssl[i]); /* frees the end BIO */
     BIO_free(p->in[i]);
     BIO_free(p->out[i]);
@@ -86,8 +95,8 @@ static void pair_destroy(void *self) {
     SSL_CTX_free(p->sctx[i]);
     th__lb_faults_free(&p->dir[i]);
     th__lb_buf_free(&p->rx[i]);
+    free(p->fail_rec[i]);
   }
-  th__lb_observe_free(p);
 }
 
 const th_type TH_TYPE_LOOPBACK_PAIR = {"LoopbackPair", pair_destroy};
@@ -106,11 +115,24 @@ static int make_transport(th_loopback_pair *p) {
     }
     return TH_OK;
   }
-  BIO *end[2] = {NULL, NULL};
   if (p->transport == TH_LOOPBACK_DIRECT) {
-    if (!BIO_new_bio_pair(&end[0], 0, &end[1], 0))
-      return th__err_ossl(TH_ERR_NOMEM, "loopback: cannot make a BIO pair");
-  } else {
+    /* Two memory BIOs crossed (OpenSSL's own idiom for in-process pairs):
+     * c2s is the client's out and the server's in. A memory BIO grows as
+     * needed, never refuses a write, and reads "retry" when empty. */
+    BIO *c2s = BIO_new(BIO_s_mem()), *s2c = BIO_new(BIO_s_mem());
+    if (c2s == NULL || s2c == NULL) {
+      BIO_free(c2s);
+      BIO_free(s2c);
+      return th__err_ossl(TH_ERR_NOMEM, "loopback: cannot make memory BIOs");
+    }
+    BIO_up_ref(c2s);
+    BIO_up_ref(s2c);
+    p->out[TH_LOOPBACK_CLIENT] = p->in[TH_LOOPBACK_SERVER] = c2s;
+    p->out[TH_LOOPBACK_SERVER] = p->in[TH_LOOPBACK_CLIENT] = s2c;
+    return TH_OK;
+  }
+  BIO *end[2] = {NULL, NULL};
+  {
     int rc = th__lb_socketpair(p->transport, p->fd, 1);
     if (rc != TH_OK) return rc;
     for (int i = 0; i < 2; i++) end[i] = BIO_new_socket(p->fd[i], BIO_NOCLOSE);
@@ -131,15 +153,23 @@ static int make_side(th_loopback_pair *p, int side) {
   p->ssl[side] = SSL_new(p->sctx[side]);
   if (p->ssl[side] == NULL)
     return th__err_ossl(TH_ERR_SSL, "loopback: SSL_new failed for the %s", th__lb_side_name(side));
-  SSL_set_ex_data(p->ssl[side], lb_index(), p);
   if (side == TH_LOOPBACK_CLIENT)
     SSL_set_connect_state(p->ssl[side]);
   else
     SSL_set_accept_state(p->ssl[side]);
-  BIO *end = th__lb_end_bio_new(p, side);
-  if (end == NULL) return th__err_ossl(TH_ERR_NOMEM, "loopback: cannot make the end BIO");
-  SSL_set_bio(p->ssl[side], end, end);
   p->kind[side] = TH_ERR_WANT_READ;
+  if (p->fd[side] >= 0) return TH_OK; /* sockets: th__lb_engage gives the end BIOs */
+  /* A memory transport starts lean: the SSL reads and writes the memory
+   * BIOs themselves (each holds its own reference), as raw OpenSSL code
+   * would; the end BIOs come when a fault or the wire log needs them. The
+   * read BIO's callback argument leads back to the pair (th__lb_end_of). */
+  p->end_data[side].pair = p;
+  p->end_data[side].side = side;
+  p->end_data[side].magic = LB_END_MAGIC;
+  BIO_set_callback_arg(p->in[side], (char *)&p->end_data[side]);
+  BIO_up_ref(p->in[side]);
+  BIO_up_ref(p->out[side]);
+  SSL_set_bio(p->ssl[side], p->in[side], p->out[side]);
   return TH_OK;
 }
 
@@ -150,14 +180,11 @@ th_loopback_pair *th_loopback_pair_new_raw(SSL_CTX *server, SSL_CTX *client, int
     th__err(TH_ERR_VALUE, "%s: unknown transport %d", __func__, transport);
     return NULL;
   }
-  ERR_clear_error();
+  th__lb_clear_errors();
   th_loopback_pair *p = th__obj_new(&TH_TYPE_LOOPBACK_PAIR, sizeof *p);
   if (p == NULL) return NULL;
   p->transport = transport;
-  for (int i = 0; i < 2; i++) {
-    p->fd[i] = -1;
-    p->dir[i].from = i;
-  }
+  for (int i = 0; i < 2; i++) p->fd[i] = -1;
   SSL_CTX_up_ref(client);
   SSL_CTX_up_ref(server);
   p->sctx[TH_LOOPBACK_CLIENT] = client;
@@ -165,11 +192,12 @@ th_loopback_pair *th_loopback_pair_new_raw(SSL_CTX *server, SSL_CTX *client, int
   int rc = make_transport(p);
   if (rc == TH_OK) rc = make_side(p, TH_LOOPBACK_CLIENT);
   if (rc == TH_OK) rc = make_side(p, TH_LOOPBACK_SERVER);
-  if (rc == TH_OK) rc = th__lb_observe_install(p);
+  if (rc == TH_OK && p->fd[0] >= 0) rc = th__lb_engage(p);
   if (rc != TH_OK) {
     th__obj_free(p);
     return NULL;
   }
+  th__lb_info_install(p);
   th__lb_refill(p);
   return p;
 }
@@ -225,6 +253,30 @@ SSL *th_loopback_pair_ssl(th_loopback_pair *pair, int side) {
   return pair->ssl[side];
 }
 
+int th_loopback_pair_set_session(th_loopback_pair *pair, th_session *session) {
+  TH_CHECK(pair, &TH_TYPE_LOOPBACK_PAIR);
+  TH_CHECK(session, &TH_TYPE_SESSION);
+  SSL *c = pair->ssl[TH_LOOPBACK_CLIENT];
+  if (th__lb_started(pair))
+    return th__err(TH_ERR_VALUE, "%s: the handshake has started", __func__);
+  SSL_SESSION *s = th_session_to_ssl_session(session);
+  ERR_clear_error();
+  int ok = SSL_set_session(c, s);
+  SSL_SESSION_free(s);
+  if (!ok) return th__err_ossl(TH_ERR_SSL, "%s: SSL_set_session failed", __func__);
+  return TH_OK;
+}
+
+th_session *th_loopback_pair_get_session(th_loopback_pair *pair) {
+  TH_CHECK_NULL(pair, &TH_TYPE_LOOPBACK_PAIR);
+  SSL_SESSION *s = SSL_get_session(pair->ssl[TH_LOOPBACK_CLIENT]);
+  if (s == NULL) {
+    th__err(TH_ERR_VALUE, "%s: the client has no session yet", __func__);
+    return NULL;
+  }
+  return th_session_from_ssl_session(s);
+}
+
 int th_loopback_pair_set_versions(th_loopback_pair *pair, int min, int max) {
   TH_CHECK(pair, &TH_TYPE_LOOPBACK_PAIR);
   ERR_clear_error();
@@ -253,9 +305,19 @@ int th_loopback_pair_half_close(th_loopback_pair *pair, int side) {
   TH_CHECK(pair, &TH_TYPE_LOOPBACK_PAIR);
   int rc = th__lb_check_side(side, __func__);
   if (rc != TH_OK) return rc;
+  /* The end BIOs drop what the side writes once it closed. */
+  if ((rc = th__lb_engage(pair)) != TH_OK) return rc;
   pair->dir[side].closing = 1;
   th__lb_apply_eof(pair, side);
   return TH_OK;
+}
+
+int th__lb_started(const th_loopback_pair *pair) {
+  for (int i = 0; i < 2; i++)
+    if (!SSL_in_before(pair->ssl[i]) || pair->dir[i].written > 0 ||
+        BIO_number_written(pair->out[i]) > 0)
+      return 1;
+  return 0;
 }
 
 int th_loopback_pair_reused(th_loopback_pair *pair, int side) {
@@ -278,7 +340,8 @@ void th__lb_apply_eof(th_loopback_pair *pair, int from) {
     BIO_set_mem_eof_return(pair->in[to], 0);
     break;
   case TH_LOOPBACK_DIRECT:
-    BIO_shutdown_wr(pair->out[from]);
+    /* The receiver reads what is left, then end-of-file. */
+    BIO_set_mem_eof_return(pair->out[from], 0);
     break;
   default:
     shutdown(pair->fd[from], SHUT_WR);
@@ -297,7 +360,7 @@ size_t th__lb_in_flight(th_loopback_pair *pair, int from) {
     n += BIO_ctrl_pending(pair->out[from]) + BIO_ctrl_pending(pair->in[to]);
     break;
   case TH_LOOPBACK_DIRECT:
-    n += BIO_ctrl_pending(pair->in[to]);
+    n += BIO_ctrl_pending(pair->in[to]); /* the sender's out */
     break;
   default: {
     int avail = 0;

@@ -102,6 +102,7 @@ static void packet(pcap_w *w, int from, unsigned flags, const unsigned char *dat
 
 th_bytes *th_loopback_pcap(th_loopback_pair *pair) {
   TH_CHECK_NULL(pair, &TH_TYPE_LOOPBACK_PAIR);
+  if (th__lb_need_observe(pair, TH_LOOPBACK_OBSERVE_PCAP, __func__) != TH_OK) return NULL;
   pcap_w w = {{0}, {1000, 5000}, 1, 0, 0};
   unsigned char gh[24] = {0};
   le32(gh, 0xa1b2c3d4);
@@ -114,7 +115,7 @@ th_bytes *th_loopback_pcap(th_loopback_pair *pair) {
   packet(&w, TH_LOOPBACK_CLIENT, 0x02, none, 0);
   packet(&w, TH_LOOPBACK_SERVER, 0x12, none, 0);
   packet(&w, TH_LOOPBACK_CLIENT, 0x10, none, 0);
-  const lb_buf *wire = &pair->wire;
+  const lb_buf *wire = &pair->obs->wire;
   for (size_t pos = 0; pos + 5 <= wire->len;) {
     int from = wire->data[pos];
     size_t n = (size_t)wire->data[pos + 1] | (size_t)wire->data[pos + 2] << 8 |

@@ -12,20 +12,22 @@
 static const char *dir_name(int from) { return from == TH_LOOPBACK_CLIENT ? "C->S" : "S->C"; }
 
 static lb_entry *new_entry(th_loopback_pair *pair) {
-  if (pair->n_entries == pair->cap_entries) {
-    size_t cap = pair->cap_entries ? pair->cap_entries * 2 : 32;
-    lb_entry *e = realloc(pair->entries, cap * sizeof *e);
+  lb_observe *o = pair->obs;
+  if (o->n_entries == o->cap_entries) {
+    size_t cap = o->cap_entries ? o->cap_entries * 2 : 32;
+    lb_entry *e = realloc(o->entries, cap * sizeof *e);
     if (e == NULL) return NULL;
-    pair->entries = e;
-    pair->cap_entries = cap;
+    o->entries = e;
+    o->cap_entries = cap;
   }
-  lb_entry *e = &pair->entries[pair->n_entries++];
+  lb_entry *e = &o->entries[o->n_entries++];
   memset(e, 0, sizeof *e);
   e->rec.alert_level = e->rec.alert_desc = -1;
   return e;
 }
 
 void th__lb_note(th_loopback_pair *pair, int from, const char *fmt, ...) {
+  if (!(pair->observe & TH_LOOPBACK_OBSERVE_TRANSCRIPT)) return;
   lb_entry *e = new_entry(pair);
   if (e == NULL) return;
   e->rec.from = from;
@@ -36,9 +38,21 @@ void th__lb_note(th_loopback_pair *pair, int from, const char *fmt, ...) {
   if (e->note[0] == '\0') strcpy(e->note, "?");
 }
 
+int th__lb_need_observe(th_loopback_pair *pair, int what, const char *func) {
+  if ((pair->observe & what) == what) return TH_OK;
+  const char *flag = what == TH_LOOPBACK_OBSERVE_TRANSCRIPT ? "TH_LOOPBACK_OBSERVE_TRANSCRIPT"
+                     : what == TH_LOOPBACK_OBSERVE_PCAP    ? "TH_LOOPBACK_OBSERVE_PCAP"
+                     : what == TH_LOOPBACK_OBSERVE_STATES  ? "TH_LOOPBACK_OBSERVE_STATES"
+                                                           : "TH_LOOPBACK_OBSERVE_KEYLOG";
+  return th__err(TH_ERR_VALUE,
+                 "%s: this pair does not observe that; call th_loopback_pair_observe(pair, %s) "
+                 "right after making it",
+                 func, flag);
+}
+
 /* Handshake message types that start in a plaintext handshake record. A
  * message longer than its record continues in the next ones (hs_left). */
-static void handshake_types(lb_dir *d, th_loopback_record *r, const unsigned char *p, size_t n) {
+static void handshake_types(lb_parser *d, th_loopback_record *r, const unsigned char *p, size_t n) {
   size_t pos = d->hs_left < n ? d->hs_left : n;
   d->hs_left -= pos;
   while (pos + 4 <= n) {
@@ -53,7 +67,7 @@ static void handshake_types(lb_dir *d, th_loopback_record *r, const unsigned cha
 }
 
 static void parse_records(th_loopback_pair *pair, int from) {
-  lb_dir *d = &pair->dir[from];
+  lb_parser *d = &pair->obs->dir[from];
   lb_buf *b = &d->parse;
   while (b->len >= 5) {
     int ct = b->data[0];
@@ -87,20 +101,25 @@ static void parse_records(th_loopback_pair *pair, int from) {
 }
 
 void th__lb_wire_log(th_loopback_pair *pair, int from, const unsigned char *p, size_t n) {
-  lb_dir *d = &pair->dir[from];
-  if (d->hs_left != (size_t)-1) {
-    th__lb_buf_add(&d->parse, p, n);
+  lb_observe *o = pair->obs;
+  if (o == NULL) return;
+  if ((pair->observe & TH_LOOPBACK_OBSERVE_TRANSCRIPT) && o->dir[from].hs_left != (size_t)-1) {
+    th__lb_buf_add(&o->dir[from].parse, p, n);
     parse_records(pair, from);
   }
-  unsigned char hdr[5] = {(unsigned char)from, (unsigned char)n, (unsigned char)(n >> 8),
-                          (unsigned char)(n >> 16), (unsigned char)(n >> 24)};
-  th__lb_buf_add(&pair->wire, hdr, 5);
-  th__lb_buf_add(&pair->wire, p, n);
+  if (pair->observe & TH_LOOPBACK_OBSERVE_PCAP) {
+    unsigned char hdr[5] = {(unsigned char)from, (unsigned char)n, (unsigned char)(n >> 8),
+                            (unsigned char)(n >> 16), (unsigned char)(n >> 24)};
+    th__lb_buf_add(&o->wire, hdr, 5);
+    th__lb_buf_add(&o->wire, p, n);
+  }
 }
 
 void th__lb_wire_fin(th_loopback_pair *pair, int from) {
-  unsigned char hdr[5] = {(unsigned char)from, 0, 0, 0, 0};
-  th__lb_buf_add(&pair->wire, hdr, 5);
+  if (pair->observe & TH_LOOPBACK_OBSERVE_PCAP) {
+    unsigned char hdr[5] = {(unsigned char)from, 0, 0, 0, 0};
+    th__lb_buf_add(&pair->obs->wire, hdr, 5);
+  }
   th__lb_note(pair, from, "end of file");
 }
 
@@ -108,19 +127,23 @@ void th__lb_wire_fin(th_loopback_pair *pair, int from) {
 
 int th_loopback_record_count(th_loopback_pair *pair) {
   TH_CHECK(pair, &TH_TYPE_LOOPBACK_PAIR);
+  int rc = th__lb_need_observe(pair, TH_LOOPBACK_OBSERVE_TRANSCRIPT, __func__);
+  if (rc != TH_OK) return rc;
   int n = 0;
-  for (size_t i = 0; i < pair->n_entries; i++) n += pair->entries[i].note[0] == '\0';
+  for (size_t i = 0; i < pair->obs->n_entries; i++) n += pair->obs->entries[i].note[0] == '\0';
   return n;
 }
 
 int th_loopback_record_get(th_loopback_pair *pair, size_t i, th_loopback_record *out) {
   TH_CHECK(pair, &TH_TYPE_LOOPBACK_PAIR);
   TH_CHECK_ARG(out);
+  int rc = th__lb_need_observe(pair, TH_LOOPBACK_OBSERVE_TRANSCRIPT, __func__);
+  if (rc != TH_OK) return rc;
   size_t k = 0;
-  for (size_t j = 0; j < pair->n_entries; j++) {
-    if (pair->entries[j].note[0] != '\0') continue;
+  for (size_t j = 0; j < pair->obs->n_entries; j++) {
+    if (pair->obs->entries[j].note[0] != '\0') continue;
     if (k++ == i) {
-      *out = pair->entries[j].rec;
+      *out = pair->obs->entries[j].rec;
       return TH_OK;
     }
   }
@@ -178,10 +201,11 @@ static void format_entry(const lb_entry *e, char *line, size_t size) {
 
 th_bytes *th_loopback_transcript(th_loopback_pair *pair) {
   TH_CHECK_NULL(pair, &TH_TYPE_LOOPBACK_PAIR);
+  if (th__lb_need_observe(pair, TH_LOOPBACK_OBSERVE_TRANSCRIPT, __func__) != TH_OK) return NULL;
   lb_buf text = {0};
   char line[256];
-  for (size_t i = 0; i < pair->n_entries; i++) {
-    format_entry(&pair->entries[i], line, sizeof line);
+  for (size_t i = 0; i < pair->obs->n_entries; i++) {
+    format_entry(&pair->obs->entries[i], line, sizeof line);
     if (th__lb_buf_add(&text, line, strlen(line)) != TH_OK) {
       th__lb_buf_free(&text);
       return NULL;
@@ -211,31 +235,66 @@ static void info_line(char *buf, size_t size, const SSL *ssl, int where, int ret
     snprintf(buf, size, "0x%x: %s", (unsigned)where, state);
 }
 
-static void lb_info(const SSL *ssl, int where, int ret) {
-  th_loopback_pair *pair = th__lb_pair_from_ssl(ssl);
-  if (pair != NULL) {
-    int side = th__lb_side(pair, ssl);
-    char line[160];
-    info_line(line, sizeof line, ssl, where, ret);
-    th_bytes *b = th_bytes_new(line, strlen(line));
-    if (b != NULL) th__list_push(pair->info[side], b);
-    if (where & SSL_CB_HANDSHAKE_DONE) pair->hs_done[side]++;
-    if ((where & SSL_CB_LOOP) && side == TH_LOOPBACK_CLIENT &&
-        SSL_get_state(ssl) == TLS_ST_CR_SESSION_TICKET)
-      pair->tickets++;
-  }
+static void count(th_loopback_pair *pair, int side, const SSL *ssl, int where) {
+  if (where & SSL_CB_HANDSHAKE_DONE) pair->hs_done[side]++;
+  if ((where & SSL_CB_LOOP) && side == TH_LOOPBACK_CLIENT &&
+      SSL_get_state(ssl) == TLS_ST_CR_SESSION_TICKET)
+    pair->tickets++;
+}
+
+static void chain(const SSL *ssl, int where, int ret) {
   /* The context's own info callback keeps running. */
   void (*cb)(const SSL *, int, int) = SSL_CTX_get_info_callback(SSL_get_SSL_CTX(ssl));
   if (cb != NULL) cb(ssl, where, ret);
 }
 
+/* A pair's SSLs always have one of these two. lb_info_lean only counts
+ * finished handshakes and tickets, and looks for its pair only then. */
+static void lb_info_lean(const SSL *ssl, int where, int ret) {
+  if ((where & SSL_CB_HANDSHAKE_DONE) ||
+      ((where & SSL_CB_LOOP) && SSL_get_state(ssl) == TLS_ST_CR_SESSION_TICKET)) {
+    const lb_end *e = th__lb_end_of(ssl);
+    if (e != NULL) count(e->pair, e->side, ssl, where);
+  }
+  chain(ssl, where, ret);
+}
+
+/* lb_info_states also keeps the state lines (OBSERVE_STATES). */
+static void lb_info_states(const SSL *ssl, int where, int ret) {
+  const lb_end *e = th__lb_end_of(ssl);
+  if (e != NULL) {
+    if (e->pair->obs != NULL && e->pair->obs->info[e->side] != NULL) {
+      char line[160];
+      info_line(line, sizeof line, ssl, where, ret);
+      th_bytes *b = th_bytes_new(line, strlen(line));
+      if (b != NULL) th__list_push(e->pair->obs->info[e->side], b); /* frees b on failure */
+    }
+    count(e->pair, e->side, ssl, where);
+  }
+  chain(ssl, where, ret);
+}
+
+void th__lb_info_install(th_loopback_pair *pair) {
+  if (pair->observe & TH_LOOPBACK_OBSERVE_STATES) {
+    for (int i = 0; i < 2; i++) SSL_set_info_callback(pair->ssl[i], lb_info_states);
+    return;
+  }
+  /* Lean: the client counts tickets from the start; the server needs no
+   * callback (OpenSSL then calls its context's) until a renegotiation
+   * wants its finished handshakes counted (pair->count_server). */
+  SSL_set_info_callback(pair->ssl[TH_LOOPBACK_CLIENT], lb_info_lean);
+  SSL_set_info_callback(pair->ssl[TH_LOOPBACK_SERVER], pair->count_server ? lb_info_lean : NULL);
+}
+
 th_list *th_loopback_info_states(th_loopback_pair *pair, int side) {
   TH_CHECK_NULL(pair, &TH_TYPE_LOOPBACK_PAIR);
   if (th__lb_check_side(side, __func__) != TH_OK) return NULL;
+  if (th__lb_need_observe(pair, TH_LOOPBACK_OBSERVE_STATES, __func__) != TH_OK) return NULL;
   th_list *l = th__list_new((void (*)(void *))th_bytes_free);
   if (l == NULL) return NULL;
-  for (size_t i = 0; i < pair->info[side]->count; i++) {
-    const th_bytes *b = pair->info[side]->items[i];
+  const th_list *src = pair->obs->info[side];
+  for (size_t i = 0; i < src->count; i++) {
+    const th_bytes *b = src->items[i];
     th_bytes *c = th_bytes_new(b->data, b->len);
     if (c == NULL || th__list_push(l, c) != TH_OK) {
       th_list_free(l);
@@ -247,59 +306,124 @@ th_list *th_loopback_info_states(th_loopback_pair *pair, int side) {
 
 /* ---- key log -------------------------------------------------------------------- */
 
-static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
-static int prev_index = -1; /* SSL_CTX ex_data: the key log callback we displaced */
-
+/* OpenSSL logs secrets only through the context's callback, so an
+ * observing pair puts ours there while it lives: the context's ex_data
+ * remembers the callback we displaced and how many pairs use ours. */
 typedef void (*keylog_fn)(const SSL *, const char *);
 
+typedef struct lb_keylog_ctx {
+  keylog_fn prev;
+  int users;
+} lb_keylog_ctx;
+
+static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
+static int kl_index = -1; /* SSL_CTX ex_data: lb_keylog_ctx */
+
 static void lb_keylog(const SSL *ssl, const char *line) {
-  th_loopback_pair *pair = th__lb_pair_from_ssl(ssl);
-  if (pair != NULL) {
-    th__lb_buf_add(&pair->keylog, line, strlen(line));
-    th__lb_buf_add(&pair->keylog, "\n", 1);
+  const lb_end *e = th__lb_end_of(ssl);
+  if (e != NULL && (e->pair->observe & TH_LOOPBACK_OBSERVE_KEYLOG)) {
+    th__lb_buf_add(&e->pair->obs->keylog, line, strlen(line));
+    th__lb_buf_add(&e->pair->obs->keylog, "\n", 1);
   }
-  keylog_fn *prev = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), prev_index);
-  if (prev != NULL && *prev != NULL) (*prev)(ssl, line);
+  lb_keylog_ctx *k = SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), kl_index);
+  if (k != NULL && k->prev != NULL) k->prev(ssl, line);
 }
 
-static void free_prev(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
+static void free_kl(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
   free(ptr);
 }
 
-static void make_index_with_free(void) {
-  prev_index = SSL_CTX_get_ex_new_index(0, "th_loopback keylog", NULL, NULL, free_prev);
+static void make_index(void) {
+  kl_index = SSL_CTX_get_ex_new_index(0, "th_loopback keylog", NULL, NULL, free_kl);
 }
 
-int th__lb_observe_install(th_loopback_pair *pair) {
-  CRYPTO_THREAD_run_once(&once, make_index_with_free);
-  for (int i = 0; i < 2; i++) {
-    pair->info[i] = th__list_new((void (*)(void *))th_bytes_free);
-    if (pair->info[i] == NULL) return TH_ERR_NOMEM;
-    SSL_set_info_callback(pair->ssl[i], lb_info);
-    SSL_CTX *ctx = pair->sctx[i];
-    keylog_fn cur = SSL_CTX_get_keylog_callback(ctx);
-    if (cur == lb_keylog) continue;
-    if (cur != NULL) { /* chain to the callback already there */
-      keylog_fn *prev = malloc(sizeof *prev);
-      if (prev == NULL) return th__err(TH_ERR_NOMEM, "loopback: out of memory");
-      *prev = cur;
-      free(SSL_CTX_get_ex_data(ctx, prev_index));
-      SSL_CTX_set_ex_data(ctx, prev_index, prev);
+static int keylog_attach(SSL_CTX *ctx) {
+  if (!CRYPTO_THREAD_run_once(&once, make_index) || kl_index < 0)
+    return th__err(TH_ERR_NOMEM, "th_loopback_pair_observe: no ex_data index");
+  lb_keylog_ctx *k = SSL_CTX_get_ex_data(ctx, kl_index);
+  if (k == NULL) {
+    if ((k = calloc(1, sizeof *k)) == NULL || !SSL_CTX_set_ex_data(ctx, kl_index, k)) {
+      free(k);
+      return th__err(TH_ERR_NOMEM, "th_loopback_pair_observe: out of memory");
     }
+  }
+  if (k->users == 0 || SSL_CTX_get_keylog_callback(ctx) != lb_keylog) {
+    keylog_fn cur = SSL_CTX_get_keylog_callback(ctx);
+    if (cur != lb_keylog) k->prev = cur; /* chain to the callback already there */
     SSL_CTX_set_keylog_callback(ctx, lb_keylog);
   }
+  k->users++;
   return TH_OK;
 }
 
-void th__lb_observe_free(th_loopback_pair *pair) {
-  free(pair->entries);
-  pair->entries = NULL;
-  for (int i = 0; i < 2; i++) th_list_free(pair->info[i]);
-  th__lb_buf_free(&pair->keylog);
-  th__lb_buf_free(&pair->wire);
+static void keylog_detach(SSL_CTX *ctx) {
+  lb_keylog_ctx *k = SSL_CTX_get_ex_data(ctx, kl_index);
+  if (k == NULL || k->users == 0) return;
+  if (--k->users > 0) return;
+  /* The last observing pair: give the context back its own callback,
+   * unless someone replaced ours meanwhile. */
+  if (SSL_CTX_get_keylog_callback(ctx) == lb_keylog) SSL_CTX_set_keylog_callback(ctx, k->prev);
+  k->prev = NULL;
 }
 
 th_bytes *th_loopback_keylog(th_loopback_pair *pair) {
   TH_CHECK_NULL(pair, &TH_TYPE_LOOPBACK_PAIR);
-  return th_bytes_new(pair->keylog.data, pair->keylog.len);
+  if (th__lb_need_observe(pair, TH_LOOPBACK_OBSERVE_KEYLOG, __func__) != TH_OK) return NULL;
+  return th_bytes_new(pair->obs->keylog.data, pair->obs->keylog.len);
+}
+
+/* ---- asking for observation ------------------------------------------------------ */
+
+int th_loopback_pair_observe(th_loopback_pair *pair, int what) {
+  TH_CHECK(pair, &TH_TYPE_LOOPBACK_PAIR);
+  if (what & ~TH_LOOPBACK_OBSERVE_ALL)
+    return th__err(TH_ERR_VALUE, "%s: unknown observation bits 0x%x", __func__,
+                   (unsigned)(what & ~TH_LOOPBACK_OBSERVE_ALL));
+  int add = what & ~pair->observe;
+  if (add == 0) return TH_OK;
+  if (th__lb_started(pair))
+    return th__err(TH_ERR_VALUE,
+                   "%s: the conversation has started; ask for observation right after making "
+                   "the pair", __func__);
+  if (pair->obs == NULL && (pair->obs = calloc(1, sizeof *pair->obs)) == NULL)
+    return th__err(TH_ERR_NOMEM, "%s: out of memory", __func__);
+  lb_observe *o = pair->obs;
+  /* The wire log lives in the end BIOs. */
+  if ((add & (TH_LOOPBACK_OBSERVE_TRANSCRIPT | TH_LOOPBACK_OBSERVE_PCAP)) &&
+      th__lb_engage(pair) != TH_OK)
+    return th_error_kind();
+  if (add & TH_LOOPBACK_OBSERVE_STATES) {
+    for (int i = 0; i < 2; i++)
+      if ((o->info[i] = th__list_new((void (*)(void *))th_bytes_free)) == NULL) return TH_ERR_NOMEM;
+  }
+  if (add & TH_LOOPBACK_OBSERVE_KEYLOG) {
+    for (int i = 0; i < 2; i++) {
+      int rc = keylog_attach(pair->sctx[i]);
+      if (rc != TH_OK) return rc;
+      o->keylog_ctx[i] = 1;
+    }
+  }
+  pair->observe |= add;
+  th__lb_info_install(pair);
+  return TH_OK;
+}
+
+int th_loopback_pair_observing(th_loopback_pair *pair) {
+  TH_CHECK(pair, &TH_TYPE_LOOPBACK_PAIR);
+  return pair->observe;
+}
+
+void th__lb_observe_free(th_loopback_pair *pair) {
+  lb_observe *o = pair->obs;
+  if (o == NULL) return;
+  for (int i = 0; i < 2; i++) {
+    if (o->keylog_ctx[i]) keylog_detach(pair->sctx[i]);
+    th_list_free(o->info[i]);
+    th__lb_buf_free(&o->dir[i].parse);
+  }
+  free(o->entries);
+  th__lb_buf_free(&o->keylog);
+  th__lb_buf_free(&o->wire);
+  free(o);
+  pair->obs = NULL;
 }

@@ -2,10 +2,11 @@
  * tlsharness's public API, as a user of the library writes it. Contexts are
  * th_context objects (th_context_new_ex in the run's library context, keys
  * and certificates handed over as th_pkey / th_x509); pairs are loopback
- * pairs over the DIRECT transport (a shared BIO pair, no copies by the
- * harness); the handshake is th_loopback_handshake (bounded, stall-
- * detecting), tickets are read with th_loopback_flush_tickets, and a
- * resumed client gets its th_session through th_connection_set_session. */
+ * pairs over the DIRECT transport (two memory BIOs crossed, no copies by
+ * the harness) that observe nothing (observation is opt-in); the handshake
+ * is th_loopback_handshake (bounded, stall-detecting), tickets are read
+ * with th_loopback_flush_tickets, and a resumed client gets its th_session
+ * through th_loopback_pair_set_session. */
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -99,15 +100,6 @@ static void th_pair_free(void *p) {
   th_loopback_pair_free(pair);
 }
 
-static int set_session(th_loopback_pair *pair, th_session *session) {
-  SSL *ssl = th_loopback_pair_ssl(pair, TH_LOOPBACK_CLIENT);
-  th_connection *conn = ssl ? th_connection_from_ssl(ssl) : NULL;
-  int ok = conn && th_connection_set_session(conn, session) == TH_OK;
-  th_connection_free(conn);
-  SSL_free(ssl);
-  return ok;
-}
-
 static void *th_pair_new(void *ctx, void *session) {
   th_ctx_pair *c = ctx;
   th_loopback_pair *pair = th_loopback_pair_new(c->server, c->client, TH_LOOPBACK_DIRECT);
@@ -115,7 +107,7 @@ static void *th_pair_new(void *ctx, void *session) {
     fail("pair setup");
     return NULL;
   }
-  if (session != NULL && !set_session(pair, session)) {
+  if (session != NULL && th_loopback_pair_set_session(pair, session) != TH_OK) {
     fail("set_session");
     th_loopback_pair_free(pair);
     return NULL;
@@ -141,14 +133,12 @@ static int client_info(th_loopback_pair *pair, bench_hs_info *info, void **sessi
   info->version = SSL_version(ssl);
   int rc = 0;
   if (session_out != NULL) {
-    th_connection *conn = th_connection_from_ssl(ssl);
-    th_session *sess = NULL;
-    if (conn == NULL || th_connection_get_session(conn, &sess) != TH_OK || sess == NULL) {
+    th_session *sess = th_loopback_pair_get_session(pair);
+    if (sess == NULL) {
       fail("get_session");
       rc = -1;
     }
     *session_out = sess;
-    th_connection_free(conn);
   }
   SSL_free(ssl);
   return rc;

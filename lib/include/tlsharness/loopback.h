@@ -15,8 +15,11 @@
  *             th_loopback_resume, th_loopback_shutdown, th_loopback_renegotiate
  *   faults    th_loopback_pair_add_fault: fragment, cap, retry, truncate,
  *             flip a bit, drop / duplicate / reorder a record, inject, close
- *   observe   records per direction, info-callback states, NSS key log,
- *             a pcap file that tshark opens (and decrypts with the key log)
+ *   observe   opt-in per pair (th_loopback_pair_observe, before the
+ *             handshake): records per direction, info-callback states, NSS
+ *             key log, a pcap file that tshark opens (and decrypts with the
+ *             key log). A pair that observes nothing records nothing and
+ *             costs about what two bare SSL objects cost.
  *   sockets   th_loopback_socketpair, th_loopback_pair_half_close,
  *             th_loopback_thread_* (one side in a background thread)
  *
@@ -50,8 +53,9 @@ typedef struct th_loopback_thread th_loopback_thread;
  * PUMP:   each SSL has its own pair of memory BIOs and the harness moves the
  *         bytes between them (th_loopback_pump), exactly as a pyOpenSSL test
  *         does with bio_read / bio_write.
- * DIRECT: the two SSLs share a BIO pair; bytes move without a copy by the
- *         harness (the fastest; the benchmark uses it).
+ * DIRECT: two memory BIOs crossed: what one SSL writes, the other reads;
+ *         bytes move without a copy by the harness (the fastest and the
+ *         smallest; the benchmark uses it).
  * UNIX:   an AF_UNIX socketpair, non-blocking (th_loopback_pair_fd).
  * TCP:    a connected TCP socket pair on 127.0.0.1, non-blocking. */
 #define TH_LOOPBACK_PUMP 0
@@ -63,15 +67,21 @@ typedef struct th_loopback_thread th_loopback_thread;
 
 /* th_loopback_pair_new_raw makes a pair from two raw SSL_CTX (each is
  * up-ref'd, not taken; they may be the same). The client SSL is in connect
- * state, the server SSL in accept state; nothing is sent yet. It installs
- * the harness's key log callback on each SSL_CTX that has none (see
- * th_loopback_keylog). Errors: TH_ERR_TYPE (NULL context), TH_ERR_VALUE
+ * state, the server SSL in accept state; nothing is sent yet. The pair
+ * observes nothing (th_loopback_pair_observe) and leaves the contexts
+ * unchanged. Errors: TH_ERR_TYPE (NULL context), TH_ERR_VALUE
  * (unknown transport), TH_ERR_SYSCALL (socket transports), TH_ERR_NOMEM.
  * Free with th_loopback_pair_free(). */
 th_loopback_pair *th_loopback_pair_new_raw(SSL_CTX *server, SSL_CTX *client, int transport);
 
 /* th_loopback_pair_new makes a pair from two SSL.Context objects (server
- * first), each referenced, not taken. Same errors as _new_raw, plus
+ * first), each referenced, not taken. A side whose Context has a callback
+ * that receives a Connection (verify, info, servername, NPN, ALPN, OCSP,
+ * key log) is wrapped in an SSL.Connection when the pair is made, or at
+ * the side's first handshake step for a callback set in between, so the callback
+ * gets the side's Connection; other sides get one only on demand
+ * (th_loopback_pair_connection). Both SSLs get the Connection modes
+ * (partial writes, moving write buffer). Same errors as _new_raw, plus
  * TH_ERR_TYPE for an object that is not a Context. */
 th_loopback_pair *th_loopback_pair_new(th_context *server, th_context *client, int transport);
 
@@ -98,9 +108,21 @@ th_connection *th_loopback_pair_connection(th_loopback_pair *pair, int side);
 void th_loopback_pair_free(th_loopback_pair *pair);
 
 /* th_loopback_pair_ssl is the escape hatch: a new reference to the side's
- * SSL (the caller releases it with SSL_free). NULL with TH_ERR_TYPE (not a
+ * SSL (the caller releases it with SSL_free). Do not replace its BIOs: the
+ * pair finds itself through them. NULL with TH_ERR_TYPE (not a
  * pair) or TH_ERR_VALUE (side is neither CLIENT nor SERVER). */
 SSL *th_loopback_pair_ssl(th_loopback_pair *pair, int side);
+
+/* th_loopback_pair_set_session sets session (referenced, not taken) on
+ * the client, to be offered in the handshake; call it before the
+ * handshake. Errors: TH_ERR_TYPE (not a pair, not a Session), TH_ERR_VALUE
+ * (the handshake has started), TH_ERR_SSL (OpenSSL refused it). */
+int th_loopback_pair_set_session(th_loopback_pair *pair, th_session *session);
+
+/* th_loopback_pair_get_session returns the client's current session (a new
+ * Session the caller frees), e.g. to resume it in another pair. NULL with
+ * TH_ERR_TYPE, or TH_ERR_VALUE when the client has no session yet. */
+th_session *th_loopback_pair_get_session(th_loopback_pair *pair);
 
 /* th_loopback_pair_set_versions pins both SSLs to protocol versions
  * [min, max] (TLS1_2_VERSION, TLS1_3_VERSION, ...; 0 = no bound); call it
@@ -115,8 +137,9 @@ int th_loopback_pair_fd(th_loopback_pair *pair, int side);
 
 /* th_loopback_pair_half_close closes the side's sending direction: the
  * peer reads end-of-file once the bytes already in flight are delivered
- * (PUMP: the peer's memory BIO returns EOF; DIRECT: BIO_shutdown_wr;
- * sockets: shutdown(SHUT_WR)). Idempotent. Errors: TH_ERR_TYPE,
+ * (memory transports: the peer's memory BIO returns EOF once empty;
+ * sockets: shutdown(SHUT_WR)); what the side writes afterwards is
+ * dropped. Idempotent. Errors: TH_ERR_TYPE,
  * TH_ERR_VALUE (bad side). */
 int th_loopback_pair_half_close(th_loopback_pair *pair, int side);
 
@@ -311,6 +334,37 @@ int th_loopback_pair_faults_fired(th_loopback_pair *pair);
 
 /* ---- observation ----------------------------------------------------------- */
 
+/* What a pair can record. Nothing is recorded unless asked for, and then
+ * only from the start of the conversation.
+ * TRANSCRIPT  records and fault notes: th_loopback_record_count / _get,
+ *             th_loopback_transcript
+ * PCAP        a copy of the bytes on the wire: th_loopback_pcap / _write_pcap
+ * STATES      info-callback lines per side: th_loopback_info_states
+ * KEYLOG      NSS key log lines: th_loopback_keylog / _write_keylog. OpenSSL
+ *             only logs through SSL_CTX_set_keylog_callback, so while a pair
+ *             observing KEYLOG lives, the harness's callback sits on its
+ *             contexts (chained to one already there, which keeps running;
+ *             removed when the last such pair is freed). Other pairs and
+ *             connections on those contexts meanwhile pay for OpenSSL's
+ *             formatting of their secrets (not recorded), and the contexts
+ *             must not be used by other threads during that change. */
+#define TH_LOOPBACK_OBSERVE_TRANSCRIPT 0x1
+#define TH_LOOPBACK_OBSERVE_PCAP 0x2
+#define TH_LOOPBACK_OBSERVE_STATES 0x4
+#define TH_LOOPBACK_OBSERVE_KEYLOG 0x8
+#define TH_LOOPBACK_OBSERVE_ALL 0xf
+
+/* th_loopback_pair_observe makes pair record `what` (TH_LOOPBACK_OBSERVE_*
+ * bits, added to those asked for before); call it right after making the
+ * pair, before any handshake step. th_loopback_resume's new pair observes
+ * what the old one did. Errors: TH_ERR_TYPE (not a pair), TH_ERR_VALUE
+ * (unknown bits, or the conversation has started), TH_ERR_NOMEM. */
+int th_loopback_pair_observe(th_loopback_pair *pair, int what);
+
+/* th_loopback_pair_observing returns the TH_LOOPBACK_OBSERVE_* bits pair
+ * observes (0: none), or TH_ERR_TYPE. It never changes the error record. */
+int th_loopback_pair_observing(th_loopback_pair *pair);
+
 /* One TLS record as it crossed the transport (after faults). */
 typedef struct th_loopback_record {
   int from;         /* sending side */
@@ -325,17 +379,20 @@ typedef struct th_loopback_record {
 } th_loopback_record;
 
 /* th_loopback_record_count returns the number of records seen, both
- * directions in transport order (>= 0), or TH_ERR_TYPE. */
+ * directions in transport order (>= 0), or TH_ERR_TYPE, or TH_ERR_VALUE
+ * when the pair does not observe TH_LOOPBACK_OBSERVE_TRANSCRIPT (this and
+ * every accessor below fail that way when their observation was not asked
+ * for: an empty answer would look like a silent conversation). */
 int th_loopback_record_count(th_loopback_pair *pair);
 
 /* th_loopback_record_get copies record i into *out. Errors: TH_ERR_TYPE,
- * TH_ERR_INDEX. */
+ * TH_ERR_INDEX, TH_ERR_VALUE (not observing TRANSCRIPT). */
 int th_loopback_record_get(th_loopback_pair *pair, size_t i, th_loopback_record *out);
 
 /* th_loopback_transcript returns the conversation as text, one line per
  * record ("C->S handshake 0x0301 len 239: ClientHello") and per fault
  * taken ("C->S fault: dropped record 1"). Caller frees. NULL with
- * TH_ERR_TYPE or TH_ERR_NOMEM. */
+ * TH_ERR_TYPE, TH_ERR_VALUE (not observing TRANSCRIPT) or TH_ERR_NOMEM. */
 th_bytes *th_loopback_transcript(th_loopback_pair *pair);
 
 /* th_loopback_handshake_type_name names a handshake message type
@@ -346,15 +403,16 @@ const char *th_loopback_handshake_type_name(int type);
  * each a th_bytes line "<where>: <SSL_state_string_long>" such as
  * "HANDSHAKE_START: before SSL initialization" or "LOOP: SSLv3/TLS write
  * client hello" (the context's own info callback still runs). Caller frees
- * with th_list_free. NULL with TH_ERR_TYPE, TH_ERR_VALUE (bad side). */
+ * with th_list_free. NULL with TH_ERR_TYPE, TH_ERR_VALUE (bad side, or not
+ * observing STATES). */
 th_list *th_loopback_info_states(th_loopback_pair *pair, int side);
 
 /* th_loopback_keylog returns the NSS key log lines (CLIENT_RANDOM ...,
  * CLIENT_HANDSHAKE_TRAFFIC_SECRET ...) of this pair's connections, each
- * ending in "\n". They are collected through SSL_CTX_set_keylog_callback,
- * installed on each context that had none (a callback already there keeps
- * working and the pair's log stays empty for that context). Caller frees.
- * NULL with TH_ERR_TYPE or TH_ERR_NOMEM. */
+ * ending in "\n", collected through SSL_CTX_set_keylog_callback (see
+ * TH_LOOPBACK_OBSERVE_KEYLOG; a callback already on a context keeps
+ * running too). Caller frees. NULL with TH_ERR_TYPE, TH_ERR_VALUE (not
+ * observing KEYLOG) or TH_ERR_NOMEM. */
 th_bytes *th_loopback_keylog(th_loopback_pair *pair);
 
 /* th_loopback_pcap returns the conversation as a pcap file: Ethernet /
@@ -363,11 +421,13 @@ th_bytes *th_loopback_keylog(th_loopback_pair *pair);
  * a segment per write (split at 1400 bytes), FIN when a direction closed,
  * and deterministic time stamps. `tshark -r` reads it; with the key log
  * (`-o tls.keylog_file:FILE`) it decrypts the application data. Caller
- * frees. NULL with TH_ERR_TYPE or TH_ERR_NOMEM. */
+ * frees. NULL with TH_ERR_TYPE, TH_ERR_VALUE (not observing PCAP) or
+ * TH_ERR_NOMEM. */
 th_bytes *th_loopback_pcap(th_loopback_pair *pair);
 
 /* th_loopback_write_pcap / th_loopback_write_keylog write those to path.
- * Errors: TH_ERR_TYPE (NULL), TH_ERR_SYSCALL (cannot write, errno set). */
+ * Errors: TH_ERR_TYPE (NULL), TH_ERR_VALUE (not observing PCAP / KEYLOG),
+ * TH_ERR_SYSCALL (cannot write, errno set). */
 int th_loopback_write_pcap(th_loopback_pair *pair, const char *path);
 int th_loopback_write_keylog(th_loopback_pair *pair, const char *path);
 
