@@ -167,10 +167,6 @@ def main():
     per = collections.OrderedDict()
     for i, r in enumerate(rows):
         r = (r + ["", ""])[:6]
-        key = r[0] + "." + (r[2] if r[1] == "-" and r[3] != "constant" else r[1])
-        if r[1] == "-":
-            key = r[0] + " (module " + ("constants" if r[3] == "constant" else "functions") + ")"
-        total, done = per.get(key, (0, 0))
         ok = bool(r[4]) and bool(r[5]) and r[5] != "-"
         for sym in filter(None, r[4].split(",")):
             if sym.strip() not in syms:
@@ -185,6 +181,13 @@ def main():
                 errors.append("row %d (%s): test %s did not run and pass in the last bazel test"
                               % (i + 2, "/".join(r[:3]), t.strip()))
                 ok = False
+        if i >= len(spec):
+            key = "beyond the spec: " + r[0]
+        elif r[1] == "-":
+            key = r[0] + " (module)"
+        else:
+            key = r[0] + "." + r[1]
+        total, done = per.get(key, (0, 0))
         per[key] = (total + 1, done + (1 if ok else 0))
     want = len(spec)
     have = sum(1 for r in rows[:want] if len(r) >= 6 and r[4] and r[5] and r[5] != "-")
