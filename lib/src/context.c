@@ -101,7 +101,7 @@ th_context *th_context_new_ex(int method, OSSL_LIB_CTX *libctx, const char *prop
   const SSL_METHOD *m;
   int version;
   if (method_params(method, &m, &version) != TH_OK) return NULL;
-  ERR_clear_error();
+  th__ctx_clear_errors();
   SSL_CTX *sslctx = SSL_CTX_new_ex(libctx, propq, m);
   if (sslctx == NULL) {
     th__err_ossl(TH_ERR_SSL, "th_context_new: SSL_CTX_new_ex failed");
@@ -220,7 +220,7 @@ static int set_string(th_context *ctx, const char *s, int (*set)(SSL_CTX *, cons
                       int scratch, const char *func, const char *what) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   if (s == NULL) return th__err(TH_ERR_TYPE, "%s: %s is NULL", func, what);
-  ERR_clear_error();
+  th__ctx_clear_errors();
   int ok = 1;
   if (scratch) {
     SSL_CTX *c = th__ctx_scratch(ctx, func);
@@ -284,7 +284,7 @@ int th_context_set_session_id(th_context *ctx, const unsigned char *buf, size_t 
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   if (buf == NULL && len > 0) return th__err(TH_ERR_TYPE, "th_context_set_session_id: buf is NULL");
   if (len > UINT_MAX) len = UINT_MAX; /* still too long: OpenSSL says so below */
-  ERR_clear_error();
+  th__ctx_clear_errors();
   if (SSL_CTX_set_session_id_context(ctx->ctx, buf, (unsigned int)len) != 1)
     return th__err_ossl(TH_ERR_SSL, "th_context_set_session_id: %zu bytes (at most %d)", len,
                         SSL_MAX_SID_CTX_LENGTH);

@@ -68,7 +68,7 @@ int th_context_use_certificate_file(th_context *ctx, const char *file, int filet
   TH_CHECK_ARG(file);
   int rc = check_filetype(filetype, __func__);
   if (rc != TH_OK) return rc;
-  ERR_clear_error();
+  th__ctx_clear_errors();
   int ok = SSL_CTX_use_certificate_file(ctx->ctx, file, filetype);
   return load_result(ctx, ok, __func__, "a certificate", file);
 }
@@ -76,7 +76,7 @@ int th_context_use_certificate_file(th_context *ctx, const char *file, int filet
 int th_context_use_certificate_chain_file(th_context *ctx, const char *file) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   TH_CHECK_ARG(file);
-  ERR_clear_error();
+  th__ctx_clear_errors();
   /* OpenSSL installs the first certificate (dropping a key that does not
    * match it) and clears the chain before it reads the rest of the file:
    * a corrupt later block would leave the context half-changed. Read the
@@ -95,7 +95,7 @@ int th_context_use_privatekey_file(th_context *ctx, const char *file, int filety
   int rc = check_filetype(filetype, __func__);
   if (rc != TH_OK) return rc;
   th__cb_take(NULL, ctx); /* no stale callback error */
-  ERR_clear_error();
+  th__ctx_clear_errors();
   int ok = SSL_CTX_use_PrivateKey_file(ctx->ctx, file, filetype);
   return load_result(ctx, ok, __func__, "a private key", file);
 }
@@ -105,7 +105,7 @@ int th_context_use_privatekey_file(th_context *ctx, const char *file, int filety
 int th_context_use_certificate(th_context *ctx, const th_x509 *cert) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   TH_CHECK(cert, &TH_TYPE_X509);
-  ERR_clear_error();
+  th__ctx_clear_errors();
   if (SSL_CTX_use_certificate(ctx->ctx, cert->x509) != 1)
     return th__err_ossl(TH_ERR_SSL, "th_context_use_certificate: OpenSSL refused the certificate");
   return TH_OK;
@@ -114,7 +114,7 @@ int th_context_use_certificate(th_context *ctx, const th_x509 *cert) {
 int th_context_add_extra_chain_cert(th_context *ctx, const th_x509 *cert) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   TH_CHECK(cert, &TH_TYPE_X509);
-  ERR_clear_error();
+  th__ctx_clear_errors();
   /* A copy, as pyOpenSSL makes: later changes to cert do not alter the
    * chain. The SSL_CTX takes the copy over on success. */
   X509 *copy = X509_dup(cert->x509);
@@ -132,7 +132,7 @@ int th_context_use_privatekey(th_context *ctx, const th_pkey *pkey) {
   TH_CHECK(pkey, &TH_TYPE_PKEY);
   if (pkey->pkey == NULL)
     return th__err(TH_ERR_VALUE, "th_context_use_privatekey: the key is uninitialized");
-  ERR_clear_error();
+  th__ctx_clear_errors();
   if (SSL_CTX_use_PrivateKey(ctx->ctx, pkey->pkey) != 1)
     return th__err_ossl(TH_ERR_SSL, "th_context_use_privatekey: OpenSSL refused the key");
   return TH_OK;
@@ -140,7 +140,7 @@ int th_context_use_privatekey(th_context *ctx, const th_pkey *pkey) {
 
 int th_context_check_privatekey(const th_context *ctx) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
-  ERR_clear_error();
+  th__ctx_clear_errors();
   if (SSL_CTX_check_private_key(ctx->ctx) != 1)
     return th__err_ossl(TH_ERR_SSL,
                         "th_context_check_privatekey: the private key does not match the "

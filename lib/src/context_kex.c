@@ -11,7 +11,7 @@
 int th_context_load_tmp_dh(th_context *ctx, const char *dhfile) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   TH_CHECK_ARG(dhfile);
-  ERR_clear_error();
+  th__ctx_clear_errors();
   BIO *bio = BIO_new_file(dhfile, "r");
   if (bio == NULL) return th__err_ossl(TH_ERR_SSL, "th_context_load_tmp_dh: cannot open \"%s\"", dhfile);
   /* OpenSSL 3 reads DH parameters as an EVP_PKEY (PEM_read_bio_DHparams is
@@ -40,7 +40,7 @@ int th_context_set_tmp_ecdh(th_context *ctx, const th_elliptic_curve *curve) {
   /* SSL_CTX_set_tmp_ecdh is deprecated; on OpenSSL 3 it does exactly this:
    * make the curve the only group. */
   int nid = curve->nid;
-  ERR_clear_error();
+  th__ctx_clear_errors();
   if (SSL_CTX_set1_groups(ctx->ctx, &nid, 1) != 1)
     return th__err_ossl(TH_ERR_SSL, "th_context_set_tmp_ecdh: TLS cannot use curve %s", curve->name);
   return TH_OK;

@@ -77,7 +77,7 @@ int th_context_load_verify_locations(th_context *ctx, const char *cafile, const 
   if (cafile == NULL && capath == NULL)
     return th__err(TH_ERR_SSL,
                    "th_context_load_verify_locations: cafile and capath are both NULL");
-  ERR_clear_error();
+  th__ctx_clear_errors();
   if (SSL_CTX_load_verify_locations(ctx->ctx, cafile, capath) != 1)
     return th__err_ossl(TH_ERR_SSL, "th_context_load_verify_locations: cannot load %s%s%s",
                         cafile ? cafile : "", cafile && capath ? " / " : "",
@@ -87,7 +87,7 @@ int th_context_load_verify_locations(th_context *ctx, const char *cafile, const 
 
 int th_context_set_default_verify_paths(th_context *ctx) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
-  ERR_clear_error();
+  th__ctx_clear_errors();
   if (SSL_CTX_set_default_verify_paths(ctx->ctx) != 1)
     return th__err_ossl(TH_ERR_SSL, "th_context_set_default_verify_paths failed");
   return TH_OK;
@@ -119,7 +119,7 @@ int th_context_set_client_ca_list(th_context *ctx, th_x509_name *const *names, s
 int th_context_add_client_ca(th_context *ctx, const th_x509 *cert) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   TH_CHECK(cert, &TH_TYPE_X509);
-  ERR_clear_error();
+  th__ctx_clear_errors();
   if (SSL_CTX_add_client_CA(ctx->ctx, cert->x509) != 1)
     return th__err_ossl(TH_ERR_SSL, "th_context_add_client_ca: OpenSSL refused the name");
   return TH_OK;
@@ -128,7 +128,7 @@ int th_context_add_client_ca(th_context *ctx, const th_x509 *cert) {
 int th_context_load_client_ca(th_context *ctx, const char *cafile) {
   TH_CHECK(ctx, &TH_TYPE_CONTEXT);
   TH_CHECK_ARG(cafile);
-  ERR_clear_error();
+  th__ctx_clear_errors();
   STACK_OF(X509_NAME) *sk = SSL_load_client_CA_file_ex(cafile, ctx->libctx, NULL);
   if (sk == NULL)
     return th__err_ossl(TH_ERR_SSL, "th_context_load_client_ca: no certificates in \"%s\"", cafile);

@@ -1,5 +1,6 @@
 /* pkey.c — crypto.PKey. */
 #include <openssl/core_names.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -14,9 +15,29 @@ const th_type TH_TYPE_PKEY = {"PKey", pkey_destroy};
 
 TH_DEFINE_REFCOUNT(pkey, th_pkey, TH_TYPE_PKEY)
 
+/* Whether the key's provider reports the size of a private component
+ * ("priv": EC, DSA, DH, Ed25519/448, X25519/448; "d": RSA) when asked for
+ * the size only: nothing is copied, unlike a full export (EVP_PKEY_todata
+ * of an RSA or EC key pair costs about ten times as much, and every
+ * th_pkey_from_evp pays it). A "no" is not trusted: keys whose get_params
+ * does not answer (legacy or engine keys) take the export below. */
+static int reports_private(const EVP_PKEY *pkey) {
+  OSSL_PARAM p[3] = {OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_PRIV_KEY, NULL, 0),
+                     OSSL_PARAM_construct_BN(OSSL_PKEY_PARAM_RSA_D, NULL, 0),
+                     OSSL_PARAM_construct_end()};
+  ERR_set_mark(); /* a key that cannot answer is no error: leave the queue as it was */
+  int ok = EVP_PKEY_get_params(pkey, p) == 1;
+  ERR_pop_to_mark();
+  if (!ok) return 0;
+  for (int i = 0; i < 2; i++)
+    if (OSSL_PARAM_modified(&p[i]) && p[i].return_size > 0) return 1;
+  return 0;
+}
+
 /* A key is public-only when exporting its key pair yields no private
  * component: "priv" (EC, DSA, DH, Ed25519/448, X25519/448) or "d" (RSA). */
 static int has_private(const EVP_PKEY *pkey) {
+  if (reports_private(pkey)) return 1;
   OSSL_PARAM *params = NULL;
   if (EVP_PKEY_todata(pkey, EVP_PKEY_KEYPAIR, &params) != 1) return 0;
   int found = OSSL_PARAM_locate(params, OSSL_PKEY_PARAM_PRIV_KEY) != NULL ||

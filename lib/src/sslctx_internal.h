@@ -3,6 +3,7 @@
 #ifndef TLSHARNESS_SSLCTX_INTERNAL_H
 #define TLSHARNESS_SSLCTX_INTERNAL_H
 
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "ssl_internal.h"
@@ -16,6 +17,14 @@
  * on failure). NULL with TH_ERR_NOMEM when allocation fails or sess is
  * NULL. For Connection.get_session. */
 th_session *th__session_wrap(SSL_SESSION *sess);
+
+/* th__ctx_clear_errors empties OpenSSL's error queue before a call whose
+ * failure is read from it. Looking costs a fraction of clearing (which
+ * walks all 16 slots even when the queue is empty), and the setters run on
+ * every context made, so the common case (empty) only looks. */
+static inline void th__ctx_clear_errors(void) {
+  if (ERR_peek_error() != 0) ERR_clear_error();
+}
 
 /* th__ctx_scratch returns a new, bare SSL_CTX of ctx's method, library
  * context and security level (caller frees), on which a setter that
