@@ -169,35 +169,7 @@ int th__conn_map_error(th_connection *c, int ret, const char *what) {
   int saved = errno;
   int cb = th__cb_take(c, NULL);
   if (cb != TH_OK) return cb; /* the callback's exception wins, as in pyOpenSSL */
-  switch (SSL_get_error(c->ssl, ret)) {
-    case SSL_ERROR_NONE:
-      return TH_OK;
-    case SSL_ERROR_WANT_READ:
-      return th__err(TH_ERR_WANT_READ, "%s: the connection wants to read", what);
-    case SSL_ERROR_WANT_WRITE:
-      return th__err(TH_ERR_WANT_WRITE, "%s: the connection wants to write", what);
-    case SSL_ERROR_WANT_X509_LOOKUP:
-      return th__err(TH_ERR_WANT_X509_LOOKUP, "%s: a callback asked to be called again", what);
-    case SSL_ERROR_ZERO_RETURN:
-      return th__err(TH_ERR_ZERO_RETURN, "%s: the peer closed the TLS connection", what);
-    case SSL_ERROR_SYSCALL:
-      if (ERR_peek_error() != 0) return th__err_ossl(TH_ERR_SSL, "%s failed", what);
-      if (ret < 0 && saved != 0) return th__err_sys(saved, "%s: system call failed", what);
-      return th__err_sys(-1, "%s: unexpected EOF", what);
-    case SSL_ERROR_SSL:
-      /* OpenSSL 3 reports a transport EOF without close_notify as an SSL
-       * error; pyOpenSSL 16.1 (on OpenSSL 1.0) saw SysCallError(-1). */
-      if (ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_SSL &&
-          ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING)
-        return th__err_sys(-1, "%s: unexpected EOF", what);
-      return th__err_ossl(TH_ERR_SSL, "%s failed", what);
-    case SSL_ERROR_WANT_ASYNC:
-    case SSL_ERROR_WANT_ASYNC_JOB:
-    case SSL_ERROR_WANT_CLIENT_HELLO_CB:
-      return th__err(TH_ERR_WANT_ASYNC, "%s: waiting for an async job or a callback", what);
-    default:
-      return th__err_ossl(TH_ERR_SSL, "%s failed", what);
-  }
+  return th__ssl_error_kind(SSL_get_error(c->ssl, ret), ret, saved, 0, "", what);
 }
 
 int th__conn_need_memory(const th_connection *c, const char *func) {

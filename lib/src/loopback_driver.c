@@ -26,7 +26,6 @@ static int is_waiting(int k) {
 int th__lb_map_error(th_loopback_pair *pair, int side, int rc, const char *op) {
   int saved_errno = errno;
   SSL *ssl = pair->ssl[side];
-  const char *who = th__lb_side_name(side);
   /* A th_connection's callback that failed: its error propagates. */
   th_connection *conn = th__conn_from_ssl(ssl);
   if (conn != NULL) {
@@ -35,37 +34,8 @@ int th__lb_map_error(th_loopback_pair *pair, int side, int rc, const char *op) {
   }
   int e = SSL_get_error(ssl, rc);
   pair->sslerr[side] = e;
-  switch (e) {
-  case SSL_ERROR_NONE:
-    return TH_OK;
-  /* The hot path: waiting for the peer is no error. The kind is all the
-   * callers need (the stall message is made from pair->kind later), so
-   * the thread's error record is not touched. */
-  case SSL_ERROR_WANT_READ:
-    return TH_ERR_WANT_READ;
-  case SSL_ERROR_WANT_WRITE:
-    return TH_ERR_WANT_WRITE;
-  case SSL_ERROR_WANT_X509_LOOKUP:
-    return th__err(TH_ERR_WANT_X509_LOOKUP, "%s: %s: waits for the X509 lookup callback", who, op);
-  case SSL_ERROR_ZERO_RETURN:
-    return th__err(TH_ERR_ZERO_RETURN, "%s: %s: the peer closed the connection (close_notify)",
-                   who, op);
-  case SSL_ERROR_SYSCALL:
-    if (ERR_peek_error() != 0) return th__err_ossl(TH_ERR_SSL, "%s: %s failed", who, op);
-    if (rc < 0 && saved_errno != 0)
-      return th__err_sys(saved_errno, "%s: %s: system call failed", who, op);
-    return th__err_sys(-1, "%s: %s: unexpected EOF", who, op);
-  case SSL_ERROR_SSL: {
-    unsigned long code = ERR_peek_last_error();
-    if (ERR_GET_LIB(code) == ERR_LIB_SSL && ERR_GET_REASON(code) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
-      ERR_clear_error(); /* pyOpenSSL shows this as SysCallError(-1, 'Unexpected EOF') */
-      return th__err_sys(-1, "%s: %s: unexpected EOF", who, op);
-    }
-    return th__err_ossl(TH_ERR_SSL, "%s: %s failed", who, op);
-  }
-  default: /* WANT_ASYNC, WANT_ASYNC_JOB, WANT_CLIENT_HELLO_CB, WANT_RETRY_VERIFY ... */
-    return th__err(TH_ERR_WANT_ASYNC, "%s: %s: paused (SSL_get_error %d)", who, op, e);
-  }
+  return th__ssl_error_kind(e, rc, saved_errno, 1,
+                            side == TH_LOOPBACK_SERVER ? "server: " : "client: ", op);
 }
 
 unsigned long long th__lb_progress(th_loopback_pair *pair) {

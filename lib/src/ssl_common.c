@@ -1,6 +1,7 @@
 /* ssl_common.c — what Context and Connection share: the back-pointers from
  * OpenSSL objects to ours, and how a callback's error is carried out of
  * OpenSSL to the call that ran it. */
+#include <errno.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -68,4 +69,48 @@ int th__cb_take(th_connection *conn, th_context *ctx) {
   ERR_clear_error(); /* OpenSSL's own report of the aborted call */
   th__err_set_record(rec);
   return rec->kind;
+}
+
+int th__ssl_error_kind(int e, int ret, int saved_errno, int quiet_want, const char *who,
+                       const char *what) {
+  switch (e) {
+    case SSL_ERROR_NONE:
+      return TH_OK;
+    /* The hot path of a pumped pair: waiting is no error there, so a
+     * caller may ask for the kind alone (quiet_want) and keep the record. */
+    case SSL_ERROR_WANT_READ:
+      if (quiet_want) return TH_ERR_WANT_READ;
+      return th__err(TH_ERR_WANT_READ, "%s%s: the connection wants to read", who, what);
+    case SSL_ERROR_WANT_WRITE:
+      if (quiet_want) return TH_ERR_WANT_WRITE;
+      return th__err(TH_ERR_WANT_WRITE, "%s%s: the connection wants to write", who, what);
+    case SSL_ERROR_WANT_X509_LOOKUP:
+      return th__err(TH_ERR_WANT_X509_LOOKUP, "%s%s: a callback asked to be called again", who,
+                     what);
+    case SSL_ERROR_ZERO_RETURN:
+      return th__err(TH_ERR_ZERO_RETURN, "%s%s: the peer closed the TLS connection (close_notify)",
+                     who, what);
+    case SSL_ERROR_SYSCALL:
+      if (ERR_peek_error() != 0) return th__err_ossl(TH_ERR_SSL, "%s%s failed", who, what);
+      if (ret < 0 && saved_errno != 0)
+        return th__err_sys(saved_errno, "%s%s: system call failed", who, what);
+      return th__err_sys(-1, "%s%s: unexpected EOF", who, what);
+    case SSL_ERROR_SSL:
+      /* OpenSSL 3 reports a transport EOF without close_notify as an SSL
+       * error; pyOpenSSL 16.1 (on OpenSSL 1.0) saw SysCallError(-1). */
+      if (ERR_GET_LIB(ERR_peek_last_error()) == ERR_LIB_SSL &&
+          ERR_GET_REASON(ERR_peek_last_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
+        ERR_clear_error();
+        return th__err_sys(-1, "%s%s: unexpected EOF", who, what);
+      }
+      return th__err_ossl(TH_ERR_SSL, "%s%s failed", who, what);
+    case SSL_ERROR_WANT_ASYNC:
+    case SSL_ERROR_WANT_ASYNC_JOB:
+    case SSL_ERROR_WANT_CLIENT_HELLO_CB:
+    case SSL_ERROR_WANT_RETRY_VERIFY:
+      return th__err(TH_ERR_WANT_ASYNC, "%s%s: paused for an async job or a callback (%d)", who,
+                     what, e);
+    default:
+      return th__err_ossl(TH_ERR_SSL, "%s%s failed (SSL_get_error %d)", who, what, e);
+  }
 }

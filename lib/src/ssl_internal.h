@@ -74,6 +74,15 @@ void th__ctx_detach(th_context *ctx);
 /* The th_context (borrowed) behind ctx, or NULL. */
 th_context *th__ctx_from_sslctx(const SSL_CTX *ctx);
 
+/* th__ssl_error_kind maps e = SSL_get_error(ssl, ret) to a th_err kind and
+ * fills the error record, exactly as pyOpenSSL raises (an unexpected EOF is
+ * TH_ERR_SYSCALL with errno -1). saved_errno is errno right after the
+ * OpenSSL call; who prefixes the message ("" or "client: "); with
+ * quiet_want, WANT_READ/WANT_WRITE return their kind without touching the
+ * record. The one mapping: Connection and the loopback driver both use it. */
+int th__ssl_error_kind(int e, int ret, int saved_errno, int quiet_want, const char *who,
+                       const char *what);
+
 /* th__cb_fail records a callback's failure: saves this thread's error
  * record (the callback's error) on conn (or ctx when conn is NULL), so that
  * the calling operation can return it; the first failure wins. */
