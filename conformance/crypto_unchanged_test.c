@@ -11,6 +11,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "testutil_crypto1.h"
+#include "testutil_table.h"
 
 static struct {
   th_pkey *key;    /* EC P-256 */
@@ -156,40 +157,7 @@ static int st_ptr(th_bytes *b) {
   return b == NULL ? th_error_kind() : TH_OK;
 }
 
-#define DEFINE(id, what, call, kind) \
-  static int run_##id(void) { return (call); }
-CASES(DEFINE)
-
-struct change_case {
-  const char *name;
-  int what;
-  int (*run)(void);
-  int kind;
-};
-#define ENTRY(id, what, call, kind) {#id, what, run_##id, kind},
-static const struct change_case cases[] = {CASES(ENTRY)};
-#define NCASES (sizeof cases / sizeof cases[0])
-
-ParameterizedTestParameters(crypto_unchanged, failed_change_leaves_object_as_it_was) {
-  static int idx[NCASES];
-  for (size_t i = 0; i < NCASES; i++) idx[i] = (int)i;
-  return cr_make_param_array(int, idx, NCASES);
-}
-
-ParameterizedTest(int *i, crypto_unchanged, failed_change_leaves_object_as_it_was) {
-  const struct change_case *c = &cases[*i];
-  th_bytes *before = snapshot(c->what);
-  cr_assert_not_null(before, "%s", tu_err());
-  int rc = c->run();
-  cr_assert_eq(rc, c->kind, "%s: got %d, want %s: %s", c->name, rc, th_err_name(c->kind),
-               tu_err());
-  th_bytes *after = snapshot(c->what);
-  cr_assert_not_null(after, "%s", tu_err());
-  cr_assert(before->len == after->len && memcmp(before->data, after->data, before->len) == 0,
-            "%s changed the object", c->name);
-  th_bytes_free(after);
-  th_bytes_free(before);
-}
+TU_CHANGE_TEST(crypto_unchanged, failed_change_leaves_object_as_it_was, CASES, snapshot, 0)
 
 /* A failed X509Name.set leaves the certificate's subject as it was. */
 Test(crypto_unchanged, failed_name_set_leaves_certificate) {

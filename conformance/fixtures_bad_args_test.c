@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "testutil.h"
+#include "testutil_table.h"
 #include "tlsharness/fixtures.h"
 
 static struct {
@@ -40,9 +41,7 @@ static void teardown(void) {
 
 TestSuite(fixtures_bad_args, .init = setup, .fini = teardown);
 
-enum { OBJ, PTR, WRONG };
 
-static int st_ptr(void *p) { return p == NULL ? th_error_kind() : 1; }
 static int st_bytes(th_bytes *b) {
   th_bytes_free(b);
   return b == NULL ? th_error_kind() : 1;
@@ -53,57 +52,26 @@ static int st_list(th_list *l) {
 }
 
 #define CASES(X)                                                                          \
-  X(I, issue_fx, st_ptr(th_fixtures_issue(o, NULL, TH_FIXTURES_ROLE_ROOT, NULL)), OBJ)    \
-  X(I, issue_issuer, st_ptr(th_fixtures_issue(F.fx, o, TH_FIXTURES_ROLE_SERVER, NULL)), WRONG) \
-  X(I, cert_x509, st_ptr(th_fixtures_cert_x509(o)), OBJ)                                   \
-  X(I, cert_pkey, st_ptr(th_fixtures_cert_pkey(o)), OBJ)                                   \
-  X(I, cert_chain, st_list(th_fixtures_cert_chain(o)), OBJ)                                \
-  X(I, cert_pem, st_bytes(th_fixtures_cert_pem(o)), OBJ)                                   \
-  X(I, key_pem, st_bytes(th_fixtures_key_pem(o)), OBJ)                                     \
-  X(I, chain_pem, st_bytes(th_fixtures_chain_pem(o)), OBJ)                                 \
-  X(I, revoke_ca, th_fixtures_revoke(o, F.leaf, 1), OBJ)                                   \
-  X(I, revoke_cert, th_fixtures_revoke(F.ca, o, 1), OBJ)                                   \
-  X(I, crl_ca, st_ptr(th_fixtures_crl(o, NULL, NULL, NULL)), OBJ)                          \
-  X(I, crl_signer, st_ptr(th_fixtures_crl(F.ca, NULL, NULL, o)), WRONG)                    \
-  X(I, configure_server_ctx, th_fixtures_configure_server(o, F.leaf), OBJ)                 \
-  X(I, configure_server_cert, th_fixtures_configure_server(F.ctx, o), OBJ)                 \
-  X(I, configure_client_ctx, th_fixtures_configure_client(o, F.ca), OBJ)                   \
-  X(I, configure_client_ca, th_fixtures_configure_client(F.ctx, o), OBJ)                   \
-  X(I, key_from_name, th_fixtures_key_from_name(o), PTR)                                   \
-  X(I, write_set_dir, th_fixtures_write_set(o, 1, NULL), PTR)
+  X(I, issue_fx, tu_st_ptr(th_fixtures_issue(o, NULL, TH_FIXTURES_ROLE_ROOT, NULL)), TU_OBJ)    \
+  X(I, issue_issuer, tu_st_ptr(th_fixtures_issue(F.fx, o, TH_FIXTURES_ROLE_SERVER, NULL)), TU_WRONG) \
+  X(I, cert_x509, tu_st_ptr(th_fixtures_cert_x509(o)), TU_OBJ)                                   \
+  X(I, cert_pkey, tu_st_ptr(th_fixtures_cert_pkey(o)), TU_OBJ)                                   \
+  X(I, cert_chain, st_list(th_fixtures_cert_chain(o)), TU_OBJ)                                \
+  X(I, cert_pem, st_bytes(th_fixtures_cert_pem(o)), TU_OBJ)                                   \
+  X(I, key_pem, st_bytes(th_fixtures_key_pem(o)), TU_OBJ)                                     \
+  X(I, chain_pem, st_bytes(th_fixtures_chain_pem(o)), TU_OBJ)                                 \
+  X(I, revoke_ca, th_fixtures_revoke(o, F.leaf, 1), TU_OBJ)                                   \
+  X(I, revoke_cert, th_fixtures_revoke(F.ca, o, 1), TU_OBJ)                                   \
+  X(I, crl_ca, tu_st_ptr(th_fixtures_crl(o, NULL, NULL, NULL)), TU_OBJ)                          \
+  X(I, crl_signer, tu_st_ptr(th_fixtures_crl(F.ca, NULL, NULL, o)), TU_WRONG)                    \
+  X(I, configure_server_ctx, th_fixtures_configure_server(o, F.leaf), TU_OBJ)                 \
+  X(I, configure_server_cert, th_fixtures_configure_server(F.ctx, o), TU_OBJ)                 \
+  X(I, configure_client_ctx, th_fixtures_configure_client(o, F.ca), TU_OBJ)                   \
+  X(I, configure_client_ca, th_fixtures_configure_client(F.ctx, o), TU_OBJ)                   \
+  X(I, key_from_name, th_fixtures_key_from_name(o), TU_PTR)                                   \
+  X(I, write_set_dir, th_fixtures_write_set(o, 1, NULL), TU_PTR)
 
-#define DEFINE(kind, id, call, how) \
-  static int run_##id(void *o) { return (call); }
-CASES(DEFINE)
-
-struct bad_case {
-  const char *name;
-  int (*run)(void *o);
-  int how;
-};
-#define ENTRY(kind, id, call, how) {#id, run_##id, how},
-static const struct bad_case cases[] = {CASES(ENTRY)};
-#define NCASES (sizeof cases / sizeof cases[0])
-
-ParameterizedTestParameters(fixtures_bad_args, null_and_wrong_type) {
-  static int idx[NCASES];
-  for (size_t i = 0; i < NCASES; i++) idx[i] = (int)i;
-  return cr_make_param_array(int, idx, NCASES);
-}
-
-ParameterizedTest(int *i, fixtures_bad_args, null_and_wrong_type) {
-  const struct bad_case *c = &cases[*i];
-  if (c->how != WRONG) {
-    th_error_clear();
-    int rc = c->run(NULL);
-    cr_assert_eq(rc, TH_ERR_TYPE, "%s(NULL): %d, %s", c->name, rc, tu_err());
-  }
-  if (c->how != PTR) {
-    th_error_clear();
-    int rc = c->run(F.wrong);
-    cr_assert_eq(rc, TH_ERR_TYPE, "%s(wrong type): %d, %s", c->name, rc, tu_err());
-  }
-}
+TU_BAD_ARGS_TEST(fixtures_bad_args, null_and_wrong_type, CASES, F.wrong, F.wrong)
 
 /* Values each function rejects, with every other argument valid. */
 Test(fixtures_bad_args, bad_values) {

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "testutil_table.h"
 #include "testutil_ssl.h"
 
 static struct {
@@ -79,9 +80,7 @@ TestSuite(ssl_bad_args, .init = setup, .fini = teardown);
  *   WRONG an object argument where NULL is allowed: only the wrong type
  *   ALT   as OBJ, for the functions that take the curve: the wrong object
  *         is then a Session */
-enum { OBJ, PTR, WRONG, ALT };
 
-static int st_ptr(void *p) { return p == NULL ? th_error_kind() : 1; }
 static int st_bytes(th_bytes *b) {
   th_bytes_free(b);
   return b == NULL ? th_error_kind() : 1;
@@ -101,131 +100,131 @@ static const char *const protos[] = {"h2", "http/1.1"};
 
 /* Getters with an out argument: the object and the out pointer. */
 #define OUT_CASES(X, m, out)                                             \
-  X(I, conn_##m, th_connection_##m(o, &out), OBJ)                         \
-  X(I, conn_##m##_out, th_connection_##m(F.conn, o), PTR)
+  X(I, conn_##m, th_connection_##m(o, &out), TU_OBJ)                         \
+  X(I, conn_##m##_out, th_connection_##m(F.conn, o), TU_PTR)
 
 #define CONTEXT_CASES(X)                                                                    \
-  X(P, context_from_ssl_ctx, th_context_from_ssl_ctx(o), PTR)                              \
-  X(P, context_to_ssl_ctx, th_context_to_ssl_ctx(o), OBJ)                                   \
-  X(I, context_use_certificate, th_context_use_certificate(o, F.cert), OBJ)                 \
-  X(I, context_use_certificate_cert, th_context_use_certificate(F.empty, o), OBJ)           \
-  X(I, context_use_certificate_file, th_context_use_certificate_file(o, F.missing, 1), OBJ) \
-  X(I, context_use_certificate_file_file, th_context_use_certificate_file(F.empty, o, 1), PTR) \
-  X(I, context_use_certificate_chain_file, th_context_use_certificate_chain_file(o, F.missing), OBJ) \
-  X(I, context_use_certificate_chain_file_file, th_context_use_certificate_chain_file(F.empty, o), PTR) \
-  X(I, context_add_extra_chain_cert, th_context_add_extra_chain_cert(o, F.cert), OBJ)       \
-  X(I, context_add_extra_chain_cert_cert, th_context_add_extra_chain_cert(F.empty, o), OBJ) \
-  X(I, context_use_privatekey, th_context_use_privatekey(o, F.key), OBJ)                    \
-  X(I, context_use_privatekey_key, th_context_use_privatekey(F.empty, o), OBJ)              \
-  X(I, context_use_privatekey_file, th_context_use_privatekey_file(o, F.missing, 1), OBJ)   \
-  X(I, context_use_privatekey_file_file, th_context_use_privatekey_file(F.empty, o, 1), PTR) \
-  X(I, context_check_privatekey, th_context_check_privatekey(o), OBJ)                       \
-  X(I, context_set_passwd_cb, th_context_set_passwd_cb(o, NULL, NULL), OBJ)                 \
-  X(I, context_set_verify, th_context_set_verify(o, 0, NULL, NULL), OBJ)                    \
-  X(I, context_set_verify_depth, th_context_set_verify_depth(o, 1), OBJ)                    \
-  X(I, context_get_verify_mode, th_context_get_verify_mode(o), OBJ)                         \
-  X(I, context_get_verify_depth, th_context_get_verify_depth(o), OBJ)                       \
-  X(P, context_get_cert_store, th_context_get_cert_store(o), OBJ)                           \
-  X(I, context_load_verify_locations, th_context_load_verify_locations(o, F.missing, NULL), OBJ) \
-  X(I, context_set_default_verify_paths, th_context_set_default_verify_paths(o), OBJ)       \
-  X(I, context_set_client_ca_list, th_context_set_client_ca_list(o, &F.name, 1), OBJ)       \
-  X(I, context_set_client_ca_list_names, th_context_set_client_ca_list(F.ctx, o, 1), PTR)   \
+  X(P, context_from_ssl_ctx, th_context_from_ssl_ctx(o), TU_PTR)                              \
+  X(P, context_to_ssl_ctx, th_context_to_ssl_ctx(o), TU_OBJ)                                   \
+  X(I, context_use_certificate, th_context_use_certificate(o, F.cert), TU_OBJ)                 \
+  X(I, context_use_certificate_cert, th_context_use_certificate(F.empty, o), TU_OBJ)           \
+  X(I, context_use_certificate_file, th_context_use_certificate_file(o, F.missing, 1), TU_OBJ) \
+  X(I, context_use_certificate_file_file, th_context_use_certificate_file(F.empty, o, 1), TU_PTR) \
+  X(I, context_use_certificate_chain_file, th_context_use_certificate_chain_file(o, F.missing), TU_OBJ) \
+  X(I, context_use_certificate_chain_file_file, th_context_use_certificate_chain_file(F.empty, o), TU_PTR) \
+  X(I, context_add_extra_chain_cert, th_context_add_extra_chain_cert(o, F.cert), TU_OBJ)       \
+  X(I, context_add_extra_chain_cert_cert, th_context_add_extra_chain_cert(F.empty, o), TU_OBJ) \
+  X(I, context_use_privatekey, th_context_use_privatekey(o, F.key), TU_OBJ)                    \
+  X(I, context_use_privatekey_key, th_context_use_privatekey(F.empty, o), TU_OBJ)              \
+  X(I, context_use_privatekey_file, th_context_use_privatekey_file(o, F.missing, 1), TU_OBJ)   \
+  X(I, context_use_privatekey_file_file, th_context_use_privatekey_file(F.empty, o, 1), TU_PTR) \
+  X(I, context_check_privatekey, th_context_check_privatekey(o), TU_OBJ)                       \
+  X(I, context_set_passwd_cb, th_context_set_passwd_cb(o, NULL, NULL), TU_OBJ)                 \
+  X(I, context_set_verify, th_context_set_verify(o, 0, NULL, NULL), TU_OBJ)                    \
+  X(I, context_set_verify_depth, th_context_set_verify_depth(o, 1), TU_OBJ)                    \
+  X(I, context_get_verify_mode, th_context_get_verify_mode(o), TU_OBJ)                         \
+  X(I, context_get_verify_depth, th_context_get_verify_depth(o), TU_OBJ)                       \
+  X(P, context_get_cert_store, th_context_get_cert_store(o), TU_OBJ)                           \
+  X(I, context_load_verify_locations, th_context_load_verify_locations(o, F.missing, NULL), TU_OBJ) \
+  X(I, context_set_default_verify_paths, th_context_set_default_verify_paths(o), TU_OBJ)       \
+  X(I, context_set_client_ca_list, th_context_set_client_ca_list(o, &F.name, 1), TU_OBJ)       \
+  X(I, context_set_client_ca_list_names, th_context_set_client_ca_list(F.ctx, o, 1), TU_PTR)   \
   X(I, context_set_client_ca_list_item,                                                     \
-    th_context_set_client_ca_list(F.ctx, (th_x509_name *[]){F.name, o}, 2), OBJ)            \
-  X(I, context_add_client_ca, th_context_add_client_ca(o, F.cert), OBJ)                     \
-  X(I, context_add_client_ca_cert, th_context_add_client_ca(F.ctx, o), OBJ)                 \
-  X(I, context_load_client_ca, th_context_load_client_ca(o, F.missing), OBJ)                \
-  X(I, context_load_client_ca_file, th_context_load_client_ca(F.ctx, o), PTR)               \
-  X(I, context_load_tmp_dh, th_context_load_tmp_dh(o, F.missing), OBJ)                      \
-  X(I, context_load_tmp_dh_file, th_context_load_tmp_dh(F.ctx, o), PTR)                     \
-  X(I, context_set_tmp_ecdh, th_context_set_tmp_ecdh(o, F.curve), ALT)                      \
-  X(I, context_set_tmp_ecdh_curve, th_context_set_tmp_ecdh(F.ctx, o), ALT)                  \
-  X(I, context_set_cipher_list, th_context_set_cipher_list(o, "HIGH"), OBJ)                 \
-  X(I, context_set_cipher_list_list, th_context_set_cipher_list(F.ctx, o), PTR)             \
-  X(I, context_set_ciphersuites, th_context_set_ciphersuites(o, "TLS_AES_128_GCM_SHA256"), OBJ) \
-  X(I, context_set_ciphersuites_list, th_context_set_ciphersuites(F.ctx, o), PTR)           \
-  X(I, context_set_groups, th_context_set_groups(o, "P-256"), OBJ)                          \
-  X(I, context_set_groups_list, th_context_set_groups(F.ctx, o), PTR)                       \
-  X(I, context_set_min_proto_version, th_context_set_min_proto_version(o, 0), OBJ)          \
-  X(I, context_set_max_proto_version, th_context_set_max_proto_version(o, 0), OBJ)          \
-  X(I, context_get_min_proto_version, th_context_get_min_proto_version(o), OBJ)             \
-  X(I, context_get_max_proto_version, th_context_get_max_proto_version(o), OBJ)             \
-  X(I, context_set_options, (int)th_context_set_options(o, 0), OBJ)                         \
-  X(I, context_clear_options, (int)th_context_clear_options(o, 0), OBJ)                     \
-  X(I, context_get_options, (int)th_context_get_options(o), OBJ)                            \
-  X(I, context_set_mode, (int)th_context_set_mode(o, 0), OBJ)                               \
-  X(I, context_get_mode, (int)th_context_get_mode(o), OBJ)                                  \
-  X(I, context_set_session_cache_mode, (int)th_context_set_session_cache_mode(o, 0), OBJ)   \
-  X(I, context_get_session_cache_mode, (int)th_context_get_session_cache_mode(o), OBJ)      \
-  X(I, context_set_session_id, th_context_set_session_id(o, buf, 4), OBJ)                   \
-  X(I, context_set_session_id_buf, th_context_set_session_id(F.ctx, o, 4), PTR)             \
-  X(I, context_set_timeout, (int)th_context_set_timeout(o, 10), OBJ)                        \
-  X(I, context_get_timeout, (int)th_context_get_timeout(o), OBJ)                            \
-  X(I, context_set_info_callback, th_context_set_info_callback(o, NULL, NULL), OBJ)         \
+    th_context_set_client_ca_list(F.ctx, (th_x509_name *[]){F.name, o}, 2), TU_OBJ)            \
+  X(I, context_add_client_ca, th_context_add_client_ca(o, F.cert), TU_OBJ)                     \
+  X(I, context_add_client_ca_cert, th_context_add_client_ca(F.ctx, o), TU_OBJ)                 \
+  X(I, context_load_client_ca, th_context_load_client_ca(o, F.missing), TU_OBJ)                \
+  X(I, context_load_client_ca_file, th_context_load_client_ca(F.ctx, o), TU_PTR)               \
+  X(I, context_load_tmp_dh, th_context_load_tmp_dh(o, F.missing), TU_OBJ)                      \
+  X(I, context_load_tmp_dh_file, th_context_load_tmp_dh(F.ctx, o), TU_PTR)                     \
+  X(I, context_set_tmp_ecdh, th_context_set_tmp_ecdh(o, F.curve), TU_ALT)                      \
+  X(I, context_set_tmp_ecdh_curve, th_context_set_tmp_ecdh(F.ctx, o), TU_ALT)                  \
+  X(I, context_set_cipher_list, th_context_set_cipher_list(o, "HIGH"), TU_OBJ)                 \
+  X(I, context_set_cipher_list_list, th_context_set_cipher_list(F.ctx, o), TU_PTR)             \
+  X(I, context_set_ciphersuites, th_context_set_ciphersuites(o, "TLS_AES_128_GCM_SHA256"), TU_OBJ) \
+  X(I, context_set_ciphersuites_list, th_context_set_ciphersuites(F.ctx, o), TU_PTR)           \
+  X(I, context_set_groups, th_context_set_groups(o, "P-256"), TU_OBJ)                          \
+  X(I, context_set_groups_list, th_context_set_groups(F.ctx, o), TU_PTR)                       \
+  X(I, context_set_min_proto_version, th_context_set_min_proto_version(o, 0), TU_OBJ)          \
+  X(I, context_set_max_proto_version, th_context_set_max_proto_version(o, 0), TU_OBJ)          \
+  X(I, context_get_min_proto_version, th_context_get_min_proto_version(o), TU_OBJ)             \
+  X(I, context_get_max_proto_version, th_context_get_max_proto_version(o), TU_OBJ)             \
+  X(I, context_set_options, (int)th_context_set_options(o, 0), TU_OBJ)                         \
+  X(I, context_clear_options, (int)th_context_clear_options(o, 0), TU_OBJ)                     \
+  X(I, context_get_options, (int)th_context_get_options(o), TU_OBJ)                            \
+  X(I, context_set_mode, (int)th_context_set_mode(o, 0), TU_OBJ)                               \
+  X(I, context_get_mode, (int)th_context_get_mode(o), TU_OBJ)                                  \
+  X(I, context_set_session_cache_mode, (int)th_context_set_session_cache_mode(o, 0), TU_OBJ)   \
+  X(I, context_get_session_cache_mode, (int)th_context_get_session_cache_mode(o), TU_OBJ)      \
+  X(I, context_set_session_id, th_context_set_session_id(o, buf, 4), TU_OBJ)                   \
+  X(I, context_set_session_id_buf, th_context_set_session_id(F.ctx, o, 4), TU_PTR)             \
+  X(I, context_set_timeout, (int)th_context_set_timeout(o, 10), TU_OBJ)                        \
+  X(I, context_get_timeout, (int)th_context_get_timeout(o), TU_OBJ)                            \
+  X(I, context_set_info_callback, th_context_set_info_callback(o, NULL, NULL), TU_OBJ)         \
   X(I, context_set_servername_callback,                                                     \
-    th_context_set_tlsext_servername_callback(o, NULL, NULL), OBJ)                          \
-  X(I, context_set_keylog_callback, th_context_set_keylog_callback(o, NULL, NULL), OBJ)     \
-  X(I, context_set_ocsp_server_callback, th_context_set_ocsp_server_callback(o, NULL, NULL), OBJ) \
-  X(I, context_set_ocsp_client_callback, th_context_set_ocsp_client_callback(o, NULL, NULL), OBJ) \
-  X(I, context_set_alpn_protos, th_context_set_alpn_protos(o, protos, 2), OBJ)              \
-  X(I, context_set_alpn_protos_protos, th_context_set_alpn_protos(F.ctx, o, 2), PTR)        \
+    th_context_set_tlsext_servername_callback(o, NULL, NULL), TU_OBJ)                          \
+  X(I, context_set_keylog_callback, th_context_set_keylog_callback(o, NULL, NULL), TU_OBJ)     \
+  X(I, context_set_ocsp_server_callback, th_context_set_ocsp_server_callback(o, NULL, NULL), TU_OBJ) \
+  X(I, context_set_ocsp_client_callback, th_context_set_ocsp_client_callback(o, NULL, NULL), TU_OBJ) \
+  X(I, context_set_alpn_protos, th_context_set_alpn_protos(o, protos, 2), TU_OBJ)              \
+  X(I, context_set_alpn_protos_protos, th_context_set_alpn_protos(F.ctx, o, 2), TU_PTR)        \
   X(I, context_set_alpn_protos_item,                                                        \
-    th_context_set_alpn_protos(F.ctx, (const char *[]){"h2", o}, 2), PTR)                   \
-  X(I, context_set_alpn_select_callback, th_context_set_alpn_select_callback(o, NULL, NULL), OBJ) \
+    th_context_set_alpn_protos(F.ctx, (const char *[]){"h2", o}, 2), TU_PTR)                   \
+  X(I, context_set_alpn_select_callback, th_context_set_alpn_select_callback(o, NULL, NULL), TU_OBJ) \
   X(I, context_set_npn_advertise_callback,                                                  \
-    th_context_set_npn_advertise_callback(o, NULL, NULL), OBJ)                              \
-  X(I, context_set_npn_select_callback, th_context_set_npn_select_callback(o, NULL, NULL), OBJ) \
-  X(I, context_set_app_data, th_context_set_app_data(o, buf), OBJ)                          \
-  X(P, context_get_app_data, th_context_get_app_data(o), OBJ)
+    th_context_set_npn_advertise_callback(o, NULL, NULL), TU_OBJ)                              \
+  X(I, context_set_npn_select_callback, th_context_set_npn_select_callback(o, NULL, NULL), TU_OBJ) \
+  X(I, context_set_app_data, th_context_set_app_data(o, buf), TU_OBJ)                          \
+  X(P, context_get_app_data, th_context_get_app_data(o), TU_OBJ)
 
 #define SESSION_CASES(X)                                                        \
-  X(I, session_to_der, st_bytes(th_session_to_der(o)), OBJ)                     \
-  X(P, session_from_der, th_session_from_der(o, 4), PTR)                        \
-  X(I, session_is_resumable, th_session_is_resumable(o), OBJ)                   \
-  X(I, session_get_protocol_version, th_session_get_protocol_version(o), OBJ)   \
-  X(I, session_get_id, st_bytes(th_session_get_id(o)), OBJ)                     \
-  X(I, session_get_timeout, (int)th_session_get_timeout(o), OBJ)                \
-  X(I, session_get_time, (int)th_session_get_time(o), OBJ)                      \
-  X(I, session_has_ticket, th_session_has_ticket(o), OBJ)                       \
-  X(P, session_from_ssl_session, th_session_from_ssl_session(o), PTR)           \
-  X(P, session_to_ssl_session, th_session_to_ssl_session(o), OBJ)
+  X(I, session_to_der, st_bytes(th_session_to_der(o)), TU_OBJ)                     \
+  X(P, session_from_der, th_session_from_der(o, 4), TU_PTR)                        \
+  X(I, session_is_resumable, th_session_is_resumable(o), TU_OBJ)                   \
+  X(I, session_get_protocol_version, th_session_get_protocol_version(o), TU_OBJ)   \
+  X(I, session_get_id, st_bytes(th_session_get_id(o)), TU_OBJ)                     \
+  X(I, session_get_timeout, (int)th_session_get_timeout(o), TU_OBJ)                \
+  X(I, session_get_time, (int)th_session_get_time(o), TU_OBJ)                      \
+  X(I, session_has_ticket, th_session_has_ticket(o), TU_OBJ)                       \
+  X(P, session_from_ssl_session, th_session_from_ssl_session(o), TU_PTR)           \
+  X(P, session_to_ssl_session, th_session_to_ssl_session(o), TU_OBJ)
 
 #define CONNECTION_CASES(X)                                                                 \
-  X(P, conn_new, th_connection_new(o, -1), OBJ)                                             \
-  X(P, conn_from_ssl, th_connection_from_ssl(o), PTR)                                       \
-  X(P, conn_to_ssl, th_connection_to_ssl(o), OBJ)                                           \
-  X(P, conn_get_context, th_connection_get_context(o), OBJ)                                 \
-  X(I, conn_set_context, th_connection_set_context(o, F.ctx), OBJ)                          \
-  X(I, conn_set_context_ctx, th_connection_set_context(F.conn, o), OBJ)                     \
-  X(P, conn_get_app_data, th_connection_get_app_data(o), OBJ)                               \
-  X(I, conn_set_app_data, th_connection_set_app_data(o, buf), OBJ)                          \
-  X(I, conn_set_accept_state, th_connection_set_accept_state(o), OBJ)                       \
-  X(I, conn_set_connect_state, th_connection_set_connect_state(o), OBJ)                     \
-  X(I, conn_do_handshake, th_connection_do_handshake(o), OBJ)                               \
-  X(I, conn_recv, st_bytes(th_connection_recv(o, 4, 0)), OBJ)                               \
-  X(I, conn_read, st_bytes(th_connection_read(o, 4, 0)), OBJ)                               \
-  X(I, conn_recv_into, th_connection_recv_into(o, buf, sizeof buf, 0, 0), OBJ)              \
-  X(I, conn_recv_into_buffer, th_connection_recv_into(F.conn, o, 4, 0, 0), PTR)             \
-  X(I, conn_send, th_connection_send(o, buf, 4, 0), OBJ)                                    \
-  X(I, conn_send_buf, th_connection_send(F.conn, o, 4, 0), PTR)                             \
-  X(I, conn_write, th_connection_write(o, buf, 4, 0), OBJ)                                  \
-  X(I, conn_write_buf, th_connection_write(F.conn, o, 4, 0), PTR)                           \
-  X(I, conn_sendall, th_connection_sendall(o, buf, 4, 0, NULL), OBJ)                        \
-  X(I, conn_sendall_buf, th_connection_sendall(F.conn, o, 4, 0, NULL), PTR)                 \
-  X(I, conn_pending, th_connection_pending(o), OBJ)                                         \
-  X(I, conn_bio_write, th_connection_bio_write(o, buf, 4), OBJ)                             \
-  X(I, conn_bio_write_buf, th_connection_bio_write(F.conn, o, 4), PTR)                      \
-  X(I, conn_bio_read, st_bytes(th_connection_bio_read(o, 4)), OBJ)                          \
-  X(I, conn_bio_shutdown, th_connection_bio_shutdown(o), OBJ)                               \
-  X(I, conn_shutdown, th_connection_shutdown(o), OBJ)                                       \
-  X(I, conn_get_shutdown, th_connection_get_shutdown(o), OBJ)                               \
-  X(I, conn_set_shutdown, th_connection_set_shutdown(o, 0), OBJ)                            \
-  X(I, conn_renegotiate, th_connection_renegotiate(o), OBJ)                                 \
-  X(I, conn_renegotiate_pending, th_connection_renegotiate_pending(o), OBJ)                 \
-  X(I, conn_total_renegotiations, (int)th_connection_total_renegotiations(o), OBJ)          \
-  X(I, conn_want_read, th_connection_want_read(o), OBJ)                                     \
-  X(I, conn_want_write, th_connection_want_write(o), OBJ)                                   \
-  X(I, conn_get_state_string, st_bytes(th_connection_get_state_string(o)), OBJ)            \
+  X(P, conn_new, th_connection_new(o, -1), TU_OBJ)                                             \
+  X(P, conn_from_ssl, th_connection_from_ssl(o), TU_PTR)                                       \
+  X(P, conn_to_ssl, th_connection_to_ssl(o), TU_OBJ)                                           \
+  X(P, conn_get_context, th_connection_get_context(o), TU_OBJ)                                 \
+  X(I, conn_set_context, th_connection_set_context(o, F.ctx), TU_OBJ)                          \
+  X(I, conn_set_context_ctx, th_connection_set_context(F.conn, o), TU_OBJ)                     \
+  X(P, conn_get_app_data, th_connection_get_app_data(o), TU_OBJ)                               \
+  X(I, conn_set_app_data, th_connection_set_app_data(o, buf), TU_OBJ)                          \
+  X(I, conn_set_accept_state, th_connection_set_accept_state(o), TU_OBJ)                       \
+  X(I, conn_set_connect_state, th_connection_set_connect_state(o), TU_OBJ)                     \
+  X(I, conn_do_handshake, th_connection_do_handshake(o), TU_OBJ)                               \
+  X(I, conn_recv, st_bytes(th_connection_recv(o, 4, 0)), TU_OBJ)                               \
+  X(I, conn_read, st_bytes(th_connection_read(o, 4, 0)), TU_OBJ)                               \
+  X(I, conn_recv_into, th_connection_recv_into(o, buf, sizeof buf, 0, 0), TU_OBJ)              \
+  X(I, conn_recv_into_buffer, th_connection_recv_into(F.conn, o, 4, 0, 0), TU_PTR)             \
+  X(I, conn_send, th_connection_send(o, buf, 4, 0), TU_OBJ)                                    \
+  X(I, conn_send_buf, th_connection_send(F.conn, o, 4, 0), TU_PTR)                             \
+  X(I, conn_write, th_connection_write(o, buf, 4, 0), TU_OBJ)                                  \
+  X(I, conn_write_buf, th_connection_write(F.conn, o, 4, 0), TU_PTR)                           \
+  X(I, conn_sendall, th_connection_sendall(o, buf, 4, 0, NULL), TU_OBJ)                        \
+  X(I, conn_sendall_buf, th_connection_sendall(F.conn, o, 4, 0, NULL), TU_PTR)                 \
+  X(I, conn_pending, th_connection_pending(o), TU_OBJ)                                         \
+  X(I, conn_bio_write, th_connection_bio_write(o, buf, 4), TU_OBJ)                             \
+  X(I, conn_bio_write_buf, th_connection_bio_write(F.conn, o, 4), TU_PTR)                      \
+  X(I, conn_bio_read, st_bytes(th_connection_bio_read(o, 4)), TU_OBJ)                          \
+  X(I, conn_bio_shutdown, th_connection_bio_shutdown(o), TU_OBJ)                               \
+  X(I, conn_shutdown, th_connection_shutdown(o), TU_OBJ)                                       \
+  X(I, conn_get_shutdown, th_connection_get_shutdown(o), TU_OBJ)                               \
+  X(I, conn_set_shutdown, th_connection_set_shutdown(o, 0), TU_OBJ)                            \
+  X(I, conn_renegotiate, th_connection_renegotiate(o), TU_OBJ)                                 \
+  X(I, conn_renegotiate_pending, th_connection_renegotiate_pending(o), TU_OBJ)                 \
+  X(I, conn_total_renegotiations, (int)th_connection_total_renegotiations(o), TU_OBJ)          \
+  X(I, conn_want_read, th_connection_want_read(o), TU_OBJ)                                     \
+  X(I, conn_want_write, th_connection_want_write(o), TU_OBJ)                                   \
+  X(I, conn_get_state_string, st_bytes(th_connection_get_state_string(o)), TU_OBJ)            \
   OUT_CASES(X, client_random, b_out)                                                        \
   OUT_CASES(X, server_random, b_out)                                                        \
   OUT_CASES(X, master_key, b_out)                                                           \
@@ -241,91 +240,57 @@ static const char *const protos[] = {"h2", "http/1.1"};
   OUT_CASES(X, get_verified_chain, l_out)                                                   \
   OUT_CASES(X, get_group_name, b_out)                                                       \
   OUT_CASES(X, get_ocsp_response, b_out)                                                    \
-  X(P, conn_get_cipher_list, th_connection_get_cipher_list(o), OBJ)                         \
-  X(I, conn_get_protocol_version, th_connection_get_protocol_version(o), OBJ)               \
-  X(I, conn_get_protocol_version_name, st_bytes(th_connection_get_protocol_version_name(o)), OBJ) \
-  X(P, conn_get_client_ca_list, th_connection_get_client_ca_list(o), OBJ)                   \
-  X(I, conn_set_tlsext_host_name, th_connection_set_tlsext_host_name(o, buf, 4), OBJ)       \
-  X(I, conn_set_tlsext_host_name_name, th_connection_set_tlsext_host_name(F.conn, o, 4), PTR) \
-  X(I, conn_set_session, th_connection_set_session(o, F.sess), OBJ)                         \
-  X(I, conn_set_session_session, th_connection_set_session(F.conn, o), OBJ)                 \
-  X(I, conn_get_next_proto_negotiated, st_bytes(th_connection_get_next_proto_negotiated(o)), OBJ) \
-  X(I, conn_get_alpn_proto_negotiated, st_bytes(th_connection_get_alpn_proto_negotiated(o)), OBJ) \
-  X(I, conn_set_alpn_protos, th_connection_set_alpn_protos(o, protos, 2), OBJ)              \
-  X(I, conn_set_alpn_protos_protos, th_connection_set_alpn_protos(F.conn, o, 2), PTR)       \
+  X(P, conn_get_cipher_list, th_connection_get_cipher_list(o), TU_OBJ)                         \
+  X(I, conn_get_protocol_version, th_connection_get_protocol_version(o), TU_OBJ)               \
+  X(I, conn_get_protocol_version_name, st_bytes(th_connection_get_protocol_version_name(o)), TU_OBJ) \
+  X(P, conn_get_client_ca_list, th_connection_get_client_ca_list(o), TU_OBJ)                   \
+  X(I, conn_set_tlsext_host_name, th_connection_set_tlsext_host_name(o, buf, 4), TU_OBJ)       \
+  X(I, conn_set_tlsext_host_name_name, th_connection_set_tlsext_host_name(F.conn, o, 4), TU_PTR) \
+  X(I, conn_set_session, th_connection_set_session(o, F.sess), TU_OBJ)                         \
+  X(I, conn_set_session_session, th_connection_set_session(F.conn, o), TU_OBJ)                 \
+  X(I, conn_get_next_proto_negotiated, st_bytes(th_connection_get_next_proto_negotiated(o)), TU_OBJ) \
+  X(I, conn_get_alpn_proto_negotiated, st_bytes(th_connection_get_alpn_proto_negotiated(o)), TU_OBJ) \
+  X(I, conn_set_alpn_protos, th_connection_set_alpn_protos(o, protos, 2), TU_OBJ)              \
+  X(I, conn_set_alpn_protos_protos, th_connection_set_alpn_protos(F.conn, o, 2), TU_PTR)       \
   X(I, conn_set_alpn_protos_item,                                                           \
-    th_connection_set_alpn_protos(F.conn, (const char *[]){"h2", o}, 2), PTR)               \
+    th_connection_set_alpn_protos(F.conn, (const char *[]){"h2", o}, 2), TU_PTR)               \
   X(I, conn_export_keying_material,                                                         \
-    st_bytes(th_connection_export_keying_material(o, "EXPORTER", 16, NULL, 0)), OBJ)        \
+    st_bytes(th_connection_export_keying_material(o, "EXPORTER", 16, NULL, 0)), TU_OBJ)        \
   X(I, conn_export_keying_material_label,                                                   \
-    st_bytes(th_connection_export_keying_material(F.conn, o, 16, NULL, 0)), PTR)            \
-  X(I, conn_session_reused, th_connection_session_reused(o), OBJ)                           \
-  X(I, conn_key_update, th_connection_key_update(o, 0), OBJ)                                \
-  X(I, conn_request_ocsp, th_connection_request_ocsp(o), OBJ)                               \
-  X(I, conn_get_verify_result, (int)th_connection_get_verify_result(o), OBJ)                \
-  X(I, conn_accept, th_connection_accept(o, &c_out, NULL, NULL), OBJ)                       \
-  X(I, conn_accept_out, th_connection_accept(F.sock, o, NULL, NULL), PTR)                   \
-  X(I, conn_accept_addrlen, th_connection_accept(F.sock, &c_out, SA, o), PTR)               \
-  X(I, conn_bind, th_connection_bind(o, SA, sl), OBJ)                                       \
-  X(I, conn_bind_addr, th_connection_bind(F.sock, o, sl), PTR)                              \
-  X(I, conn_listen, th_connection_listen(o, 1), OBJ)                                        \
-  X(I, conn_close, th_connection_close(o), OBJ)                                             \
-  X(I, conn_connect, th_connection_connect(o, SA, sl), OBJ)                                 \
-  X(I, conn_connect_addr, th_connection_connect(F.sock, o, sl), PTR)                        \
-  X(I, conn_connect_ex, th_connection_connect_ex(o, SA, sl), OBJ)                           \
-  X(I, conn_connect_ex_addr, th_connection_connect_ex(F.sock, o, sl), PTR)                  \
-  X(I, conn_fileno, th_connection_fileno(o), OBJ)                                           \
-  X(I, conn_getpeername, th_connection_getpeername(o, SA, &sl), OBJ)                        \
-  X(I, conn_getpeername_addr, th_connection_getpeername(F.sock, o, &sl), PTR)               \
-  X(I, conn_getpeername_len, th_connection_getpeername(F.sock, SA, o), PTR)                 \
-  X(I, conn_getsockname, th_connection_getsockname(o, SA, &sl), OBJ)                        \
-  X(I, conn_getsockname_addr, th_connection_getsockname(F.sock, o, &sl), PTR)               \
-  X(I, conn_getsockname_len, th_connection_getsockname(F.sock, SA, o), PTR)                 \
-  X(I, conn_getsockopt, th_connection_getsockopt(o, SOL_SOCKET, SO_TYPE, buf, &sl), OBJ)    \
-  X(I, conn_getsockopt_value, th_connection_getsockopt(F.sock, SOL_SOCKET, SO_TYPE, o, &sl), PTR) \
-  X(I, conn_getsockopt_len, th_connection_getsockopt(F.sock, SOL_SOCKET, SO_TYPE, buf, o), PTR) \
-  X(I, conn_setsockopt, th_connection_setsockopt(o, SOL_SOCKET, SO_KEEPALIVE, buf, 4), OBJ) \
-  X(I, conn_setsockopt_value, th_connection_setsockopt(F.sock, SOL_SOCKET, SO_KEEPALIVE, o, 4), PTR) \
-  X(I, conn_setblocking, th_connection_setblocking(o, 1), OBJ)                              \
-  X(I, conn_sock_shutdown, th_connection_sock_shutdown(o, SHUT_RDWR), OBJ)
+    st_bytes(th_connection_export_keying_material(F.conn, o, 16, NULL, 0)), TU_PTR)            \
+  X(I, conn_session_reused, th_connection_session_reused(o), TU_OBJ)                           \
+  X(I, conn_key_update, th_connection_key_update(o, 0), TU_OBJ)                                \
+  X(I, conn_request_ocsp, th_connection_request_ocsp(o), TU_OBJ)                               \
+  X(I, conn_get_verify_result, (int)th_connection_get_verify_result(o), TU_OBJ)                \
+  X(I, conn_accept, th_connection_accept(o, &c_out, NULL, NULL), TU_OBJ)                       \
+  X(I, conn_accept_out, th_connection_accept(F.sock, o, NULL, NULL), TU_PTR)                   \
+  X(I, conn_accept_addrlen, th_connection_accept(F.sock, &c_out, SA, o), TU_PTR)               \
+  X(I, conn_bind, th_connection_bind(o, SA, sl), TU_OBJ)                                       \
+  X(I, conn_bind_addr, th_connection_bind(F.sock, o, sl), TU_PTR)                              \
+  X(I, conn_listen, th_connection_listen(o, 1), TU_OBJ)                                        \
+  X(I, conn_close, th_connection_close(o), TU_OBJ)                                             \
+  X(I, conn_connect, th_connection_connect(o, SA, sl), TU_OBJ)                                 \
+  X(I, conn_connect_addr, th_connection_connect(F.sock, o, sl), TU_PTR)                        \
+  X(I, conn_connect_ex, th_connection_connect_ex(o, SA, sl), TU_OBJ)                           \
+  X(I, conn_connect_ex_addr, th_connection_connect_ex(F.sock, o, sl), TU_PTR)                  \
+  X(I, conn_fileno, th_connection_fileno(o), TU_OBJ)                                           \
+  X(I, conn_getpeername, th_connection_getpeername(o, SA, &sl), TU_OBJ)                        \
+  X(I, conn_getpeername_addr, th_connection_getpeername(F.sock, o, &sl), TU_PTR)               \
+  X(I, conn_getpeername_len, th_connection_getpeername(F.sock, SA, o), TU_PTR)                 \
+  X(I, conn_getsockname, th_connection_getsockname(o, SA, &sl), TU_OBJ)                        \
+  X(I, conn_getsockname_addr, th_connection_getsockname(F.sock, o, &sl), TU_PTR)               \
+  X(I, conn_getsockname_len, th_connection_getsockname(F.sock, SA, o), TU_PTR)                 \
+  X(I, conn_getsockopt, th_connection_getsockopt(o, SOL_SOCKET, SO_TYPE, buf, &sl), TU_OBJ)    \
+  X(I, conn_getsockopt_value, th_connection_getsockopt(F.sock, SOL_SOCKET, SO_TYPE, o, &sl), TU_PTR) \
+  X(I, conn_getsockopt_len, th_connection_getsockopt(F.sock, SOL_SOCKET, SO_TYPE, buf, o), TU_PTR) \
+  X(I, conn_setsockopt, th_connection_setsockopt(o, SOL_SOCKET, SO_KEEPALIVE, buf, 4), TU_OBJ) \
+  X(I, conn_setsockopt_value, th_connection_setsockopt(F.sock, SOL_SOCKET, SO_KEEPALIVE, o, 4), TU_PTR) \
+  X(I, conn_setblocking, th_connection_setblocking(o, 1), TU_OBJ)                              \
+  X(I, conn_sock_shutdown, th_connection_sock_shutdown(o, SHUT_RDWR), TU_OBJ)
 
 #define CASES(X) CONTEXT_CASES(X) SESSION_CASES(X) CONNECTION_CASES(X)
 
-#define I_BODY(e) return (e);
-#define P_BODY(e) return st_ptr((void *)(e));
-#define DEFINE(kind, id, call, how) \
-  static int run_##id(void *o) { kind##_BODY(call) }
-CASES(DEFINE)
-
-struct bad_case {
-  const char *name;
-  int (*run)(void *o);
-  int how;
-};
-#define ENTRY(kind, id, call, how) {#id, run_##id, how},
-static const struct bad_case cases[] = {CASES(ENTRY)};
-#define NCASES (sizeof cases / sizeof cases[0])
-
-ParameterizedTestParameters(ssl_bad_args, null_and_wrong_type) {
-  static int idx[NCASES];
-  for (size_t i = 0; i < NCASES; i++) idx[i] = (int)i;
-  return cr_make_param_array(int, idx, NCASES);
-}
-
-ParameterizedTest(int *i, ssl_bad_args, null_and_wrong_type) {
-  const struct bad_case *c = &cases[*i];
-  if (c->how != WRONG) {
-    th_error_clear();
-    int rc = c->run(NULL);
-    cr_assert_eq(rc, TH_ERR_TYPE, "%s(NULL): %d, %s", c->name, rc, tu_err());
-  }
-  if (c->how != PTR) {
-    void *wrong = c->how == ALT ? (void *)F.sess : (void *)F.curve;
-    th_error_clear();
-    int rc = c->run(wrong);
-    cr_assert_eq(rc, TH_ERR_TYPE, "%s(wrong type): %d, %s", c->name, rc, tu_err());
-  }
-}
+TU_BAD_ARGS_TEST(ssl_bad_args, null_and_wrong_type, CASES, (void *)F.curve, (void *)F.sess)
 
 /* ---- bad values: sizes, garbage, unknown names ------------------------------------- */
 
@@ -335,10 +300,10 @@ static char long_name[257]; /* 256 bytes: one over every 255-byte limit */
 /* X(id, call, expected kind) */
 #define VALUE_CASES(X)                                                                      \
   X(ssleay_version_unknown_type, st_bytes(th_ssl_SSLeay_version(-7)), TH_ERR_VALUE)         \
-  X(context_new_unknown_method, st_ptr(th_context_new(99)), TH_ERR_VALUE)                   \
-  X(context_new_negative_method, st_ptr(th_context_new(-1)), TH_ERR_VALUE)                  \
-  X(context_new_sslv2, st_ptr(th_context_new(TH_SSLv2_METHOD)), TH_ERR_UNSUPPORTED)         \
-  X(context_new_ex_unknown_method, st_ptr(th_context_new_ex(0, NULL, NULL)), TH_ERR_VALUE)  \
+  X(context_new_unknown_method, tu_st_ptr(th_context_new(99)), TH_ERR_VALUE)                   \
+  X(context_new_negative_method, tu_st_ptr(th_context_new(-1)), TH_ERR_VALUE)                  \
+  X(context_new_sslv2, tu_st_ptr(th_context_new(TH_SSLv2_METHOD)), TH_ERR_UNSUPPORTED)         \
+  X(context_new_ex_unknown_method, tu_st_ptr(th_context_new_ex(0, NULL, NULL)), TH_ERR_VALUE)  \
   X(use_certificate_file_filetype, th_context_use_certificate_file(F.empty, F.garbage, 99), \
     TH_ERR_VALUE)                                                                           \
   X(use_certificate_file_missing, th_context_use_certificate_file(F.empty, F.missing, 1),   \
@@ -395,12 +360,12 @@ static char long_name[257]; /* 256 bytes: one over every 255-byte limit */
   X(context_alpn_long_name,                                                                 \
     th_context_set_alpn_protos(F.ctx, (const char *[]){long_name}, 1), TH_ERR_VALUE)        \
   X(session_from_der_garbage,                                                               \
-    st_ptr(th_session_from_der((const unsigned char *)"\x30\x03garbage", 9)), TH_ERR_SSL)   \
-  X(session_from_der_empty, st_ptr(th_session_from_der(buf, 0)), TH_ERR_SSL)                \
-  X(session_from_der_null_empty, st_ptr(th_session_from_der(NULL, 0)), TH_ERR_SSL)          \
-  X(session_from_der_oversized, st_ptr(th_session_from_der(buf, SIZE_MAX)), TH_ERR_VALUE)   \
-  X(conn_new_fd_below_minus_one, st_ptr(th_connection_new(F.ctx, -2)), TH_ERR_VALUE)        \
-  X(conn_new_fd_not_open, st_ptr(th_connection_new(F.ctx, 1 << 20)), TH_ERR_VALUE)          \
+    tu_st_ptr(th_session_from_der((const unsigned char *)"\x30\x03garbage", 9)), TH_ERR_SSL)   \
+  X(session_from_der_empty, tu_st_ptr(th_session_from_der(buf, 0)), TH_ERR_SSL)                \
+  X(session_from_der_null_empty, tu_st_ptr(th_session_from_der(NULL, 0)), TH_ERR_SSL)          \
+  X(session_from_der_oversized, tu_st_ptr(th_session_from_der(buf, SIZE_MAX)), TH_ERR_VALUE)   \
+  X(conn_new_fd_below_minus_one, tu_st_ptr(th_connection_new(F.ctx, -2)), TH_ERR_VALUE)        \
+  X(conn_new_fd_not_open, tu_st_ptr(th_connection_new(F.ctx, 1 << 20)), TH_ERR_VALUE)          \
   X(recv_negative, st_bytes(th_connection_recv(F.conn, -1, 0)), TH_ERR_VALUE)               \
   X(read_negative, st_bytes(th_connection_read(F.conn, INT_MIN, 0)), TH_ERR_VALUE)          \
   X(recv_into_negative, th_connection_recv_into(F.conn, buf, sizeof buf, -1, 0), TH_ERR_VALUE) \

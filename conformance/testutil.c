@@ -1,6 +1,10 @@
 /* testutil.c — see testutil.h. */
 #include "testutil.h"
 
+#include <criterion/criterion.h>
+
+#include "testutil_table.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -195,4 +199,40 @@ __attribute__((constructor)) static void tu_json_report(void) {
   char spec[1200];
   snprintf(spec, sizeof spec, "json:%s/criterion.json", dir);
   setenv("CRITERION_OUTPUTS", spec, 0);
+}
+
+/* ---- testutil_table.h ---------------------------------------------------- */
+
+int tu_st_ptr(const void *p) { return p == NULL ? th_error_kind() : 1; }
+
+void tu_bad_case_check(const tu_bad_case *c, void *wrong, void *alt) {
+  if (c->how != TU_WRONG) {
+    th_error_clear();
+    int rc = c->run(NULL);
+    cr_assert_eq(rc, TH_ERR_TYPE, "%s(NULL): %d, %s", c->name, rc, tu_err());
+  }
+  if (c->how != TU_PTR) {
+    /* A live object of another class, cast to the expected type. */
+    th_error_clear();
+    int rc = c->run(c->how == TU_ALT ? alt : wrong);
+    cr_assert_eq(rc, TH_ERR_TYPE, "%s(wrong type): %d, %s", c->name, rc, tu_err());
+  }
+}
+
+void tu_change_case_check(const tu_change_case *c, th_bytes *(*snapshot)(int what), int text) {
+  th_bytes *before = snapshot(c->what);
+  cr_assert_not_null(before, "%s: snapshot: %s", c->name, tu_err());
+  int rc = c->run();
+  cr_assert_eq(rc, c->kind, "%s: got %d, want %s: %s", c->name, rc, th_err_name(c->kind),
+               tu_err());
+  th_bytes *after = snapshot(c->what);
+  cr_assert_not_null(after, "%s: snapshot: %s", c->name, tu_err());
+  int same = before->len == after->len && memcmp(before->data, after->data, before->len) == 0;
+  if (text)
+    cr_assert(same, "%s changed the object:\nbefore %s\nafter  %s", c->name,
+              (const char *)before->data, (const char *)after->data);
+  else
+    cr_assert(same, "%s changed the object", c->name);
+  th_bytes_free(after);
+  th_bytes_free(before);
 }
