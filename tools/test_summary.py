@@ -15,6 +15,17 @@ import sys
 SYN = re.compile(r"Synthesis: Tested: (\d+) \| Passing: (\d+) \| Failing: (\d+) \| Crashing: (\d+)")
 
 
+def json_report(zpath):
+    """The Criterion JSON report conformance/testutil.c asks for, or None."""
+    import json
+    import zipfile
+    try:
+        with zipfile.ZipFile(zpath) as z:
+            return json.loads(z.read("criterion.json"))
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return None
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else "bazel-testlogs"
     # Optional: the test targets of this run (one label a line), so that logs
@@ -36,11 +47,18 @@ def main():
         xml = os.path.join(os.path.dirname(log), "test.xml")
         xml_text = open(xml, errors="replace").read() if os.path.exists(xml) else ""
         target_failed = "<failure" in xml_text or "<error" in xml_text
+        report = json_report(os.path.join(os.path.dirname(log), "test.outputs", "outputs.zip"))
         if m:
             tested, ok, fail, crash = map(int, m.groups())
+            skip = max(0, tested - ok - fail - crash)
+            if report is not None:
+                # The JSON report also counts skipped tests (UNSUPPORTED
+                # probes), which Criterion's synthesis line leaves out.
+                ok, fail, crash, skip = (report["passed"], report["failed"], report["errored"],
+                                         report["skipped"])
             passed += ok
             failed += fail + crash
-            skipped += max(0, tested - ok - fail - crash)
+            skipped += skip
             if target_failed and fail + crash == 0:
                 failed += 1
                 bad_targets.append(target + " (failed after its tests: sanitizer, leak or exit status)")

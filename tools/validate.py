@@ -18,13 +18,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # Which module of the library each test file exercises, for the rollup.
 MODULES = [
+    ("features", ("features",)),
     ("loopback", ("loopback",)),
     ("fixtures", ("fixtures",)),
     ("rand", ("rand",)),
     ("SSL", ("ssl", "context", "session", "connection", "alpn", "sessions", "verify", "callbacks",
              "renegotiation", "shutdown", "interop", "exceptions")),
     ("crypto", ("pkey", "x509", "crl", "revoked", "pkcs", "netscape", "elliptic", "crypto")),
-    ("core", ("error",)),
+    ("core", ("error", "readme", "perf_paths")),
 ]
 
 
