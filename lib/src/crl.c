@@ -14,19 +14,7 @@ const th_type TH_TYPE_CRL = {"CRL", crl_destroy};
 
 TH_DEFINE_REFCOUNT(crl, th_crl, TH_TYPE_CRL)
 
-th_crl *th__crl_wrap(X509_CRL *c) {
-  if (c == NULL) {
-    th__err(TH_ERR_NOMEM, "th__crl_wrap: no CRL");
-    return NULL;
-  }
-  th_crl *w = th__obj_new(&TH_TYPE_CRL, sizeof *w);
-  if (w == NULL) {
-    X509_CRL_free(c);
-    return NULL;
-  }
-  w->crl = c;
-  return w;
-}
+TH_DEFINE_WRAP(th__crl_wrap, th_crl, TH_TYPE_CRL, crl, X509_CRL, X509_CRL_free)
 
 th_crl *th_crl_new(void) {
   X509_CRL *c = X509_CRL_new();

@@ -69,6 +69,21 @@ int th__obj_check(const void *obj, const th_type *t, const char *func, const cha
     return (ctype *)th__obj_up_ref(obj);                                 \
   }
 
+/* th__obj_wrap makes an object of type around raw, an OpenSSL object it
+ * takes over: stored at offset, freed with raw_free if the allocation
+ * fails. NULL raw (a failed OpenSSL constructor) is TH_ERR_NOMEM. */
+void *th__obj_wrap(const th_type *type, size_t size, size_t offset, void *raw,
+                   void (*raw_free)(void *), const char *func);
+
+/* TH_DEFINE_WRAP(name, ctype, typeobj, field, rawtype, rawfree) defines
+ * `ctype *name(rawtype *raw)`, the class's th__<class>_wrap. */
+#define TH_DEFINE_WRAP(name, ctype, typeobj, field, rawtype, rawfree)                  \
+  static void name##_raw_free(void *raw) { rawfree((rawtype *)raw); }                 \
+  ctype *name(rawtype *raw) {                                                         \
+    return th__obj_wrap(&(typeobj), sizeof(ctype), offsetof(ctype, field), raw,       \
+                        name##_raw_free, #name);                                      \
+  }
+
 /* ---- errors -------------------------------------------------------------
  * Each setter fills this thread's record and returns kind, so that callers
  * can write `return th__err(TH_ERR_VALUE, "...")`. */

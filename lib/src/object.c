@@ -42,3 +42,18 @@ int th__obj_check(const void *obj, const th_type *t, const char *func, const cha
                    got != NULL && got->name != NULL ? got->name : "foreign object", t->name);
   return TH_OK;
 }
+
+void *th__obj_wrap(const th_type *type, size_t size, size_t offset, void *raw,
+                   void (*raw_free)(void *), const char *func) {
+  if (raw == NULL) {
+    th__err(TH_ERR_NOMEM, "%s: no %s to wrap", func, type->name);
+    return NULL;
+  }
+  th_obj *o = th__obj_new(type, size);
+  if (o == NULL) {
+    raw_free(raw);
+    return NULL;
+  }
+  *(void **)((char *)o + offset) = raw;
+  return o;
+}

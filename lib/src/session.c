@@ -12,19 +12,7 @@ const th_type TH_TYPE_SESSION = {"Session", session_destroy};
 
 TH_DEFINE_REFCOUNT(session, th_session, TH_TYPE_SESSION)
 
-th_session *th__session_wrap(SSL_SESSION *s) {
-  if (s == NULL) {
-    th__err(TH_ERR_NOMEM, "th__session_wrap: no session");
-    return NULL;
-  }
-  th_session *sess = th__obj_new(&TH_TYPE_SESSION, sizeof *sess);
-  if (sess == NULL) {
-    SSL_SESSION_free(s);
-    return NULL;
-  }
-  sess->sess = s;
-  return sess;
-}
+TH_DEFINE_WRAP(th__session_wrap, th_session, TH_TYPE_SESSION, sess, SSL_SESSION, SSL_SESSION_free)
 
 th_session *th_session_new(void) {
   SSL_SESSION *s = SSL_SESSION_new();

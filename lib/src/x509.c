@@ -21,19 +21,7 @@ const th_type TH_TYPE_X509 = {"X509", x509_destroy};
 
 TH_DEFINE_REFCOUNT(x509, th_x509, TH_TYPE_X509)
 
-th_x509 *th__x509_wrap(X509 *x) {
-  if (x == NULL) {
-    th__err(TH_ERR_NOMEM, "th__x509_wrap: no certificate");
-    return NULL;
-  }
-  th_x509 *c = th__obj_new(&TH_TYPE_X509, sizeof *c);
-  if (c == NULL) {
-    X509_free(x);
-    return NULL;
-  }
-  c->x509 = x;
-  return c;
-}
+TH_DEFINE_WRAP(th__x509_wrap, th_x509, TH_TYPE_X509, x509, X509, X509_free)
 
 th_x509 *th_x509_from_x509(X509 *x) {
   TH_CHECK_ARG_NULL(x);

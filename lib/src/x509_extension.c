@@ -16,19 +16,7 @@ const th_type TH_TYPE_X509_EXTENSION = {"X509Extension", ext_destroy};
 
 TH_DEFINE_REFCOUNT(x509_extension, th_x509_extension, TH_TYPE_X509_EXTENSION)
 
-th_x509_extension *th__x509_extension_wrap(X509_EXTENSION *ext) {
-  if (ext == NULL) {
-    th__err(TH_ERR_NOMEM, "th__x509_extension_wrap: no extension");
-    return NULL;
-  }
-  th_x509_extension *e = th__obj_new(&TH_TYPE_X509_EXTENSION, sizeof *e);
-  if (e == NULL) {
-    X509_EXTENSION_free(ext);
-    return NULL;
-  }
-  e->ext = ext;
-  return e;
-}
+TH_DEFINE_WRAP(th__x509_extension_wrap, th_x509_extension, TH_TYPE_X509_EXTENSION, ext, X509_EXTENSION, X509_EXTENSION_free)
 
 th_x509_extension *th_x509_extension_from_x509_extension(const X509_EXTENSION *ext) {
   TH_CHECK_ARG_NULL(ext);

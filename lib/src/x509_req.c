@@ -16,19 +16,7 @@ TH_DEFINE_REFCOUNT(x509_req, th_x509_req, TH_TYPE_X509_REQ)
 
 void th__x509_req_touch(X509_REQ *req) { i2d_re_X509_REQ_tbs(req, NULL); }
 
-th_x509_req *th__x509_req_wrap(X509_REQ *req) {
-  if (req == NULL) {
-    th__err(TH_ERR_NOMEM, "th__x509_req_wrap: no request");
-    return NULL;
-  }
-  th_x509_req *r = th__obj_new(&TH_TYPE_X509_REQ, sizeof *r);
-  if (r == NULL) {
-    X509_REQ_free(req);
-    return NULL;
-  }
-  r->req = req;
-  return r;
-}
+TH_DEFINE_WRAP(th__x509_req_wrap, th_x509_req, TH_TYPE_X509_REQ, req, X509_REQ, X509_REQ_free)
 
 th_x509_req *th_x509_req_new(void) {
   X509_REQ *req = X509_REQ_new();

@@ -11,19 +11,7 @@ const th_type TH_TYPE_X509_STORE = {"X509Store", store_destroy};
 
 TH_DEFINE_REFCOUNT(x509_store, th_x509_store, TH_TYPE_X509_STORE)
 
-th_x509_store *th__x509_store_wrap(X509_STORE *s) {
-  if (s == NULL) {
-    th__err(TH_ERR_NOMEM, "th__x509_store_wrap: no store");
-    return NULL;
-  }
-  th_x509_store *st = th__obj_new(&TH_TYPE_X509_STORE, sizeof *st);
-  if (st == NULL) {
-    X509_STORE_free(s);
-    return NULL;
-  }
-  st->store = s;
-  return st;
-}
+TH_DEFINE_WRAP(th__x509_store_wrap, th_x509_store, TH_TYPE_X509_STORE, store, X509_STORE, X509_STORE_free)
 
 th_x509_store *th_x509_store_new(void) {
   X509_STORE *s = X509_STORE_new();
