@@ -67,7 +67,9 @@ th_bytes *th_x509_extension_str(const th_x509_extension *ext) {
   TH_CHECK_NULL(ext, &TH_TYPE_X509_EXTENSION);
   BIO *bio = th__mem_bio(__func__);
   if (bio == NULL) return NULL;
-  int ok = X509V3_EXT_print(bio, ext->ext, X509V3_EXT_DUMP_UNKNOWN, 0) == 1;
+  /* Success is > 0: with X509V3_EXT_DUMP_UNKNOWN, 3.0.19 and earlier return
+   * the dump's byte count for an unknown extension, 3.0.20+ return 1. */
+  int ok = X509V3_EXT_print(bio, ext->ext, X509V3_EXT_DUMP_UNKNOWN, 0) > 0;
   return th__bio_done(bio, ok, __func__, "X509V3_EXT_print failed");
 }
 
