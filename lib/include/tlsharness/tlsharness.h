@@ -1,10 +1,14 @@
 /* tlsharness/tlsharness.h — the umbrella header.
  *
- * Contents (one header per class or module):
+ * Contents, by module, bottom layer first (docs/design.md: a module uses
+ * only the ones above it in this list; the sources are lib/src/<module>/):
+ *
+ * core      the object model and errors                      lib/src/core/
  *   types.h          opaque object types, th_bytes, th_list
  *   error.h          status kinds and the thread-local error record
  *   common.h         th_bytes / th_list helpers, version
- *   crypto.h         crypto module: constants, load/dump, sign/verify, curves
+ * crypto    pyOpenSSL's crypto module, and rand               lib/src/crypto/
+ *   crypto.h         constants, load/dump, sign/verify
  *   pkey.h           crypto.PKey
  *   x509.h           crypto.X509
  *   x509_name.h      crypto.X509Name
@@ -17,11 +21,14 @@
  *   netscape_spki.h  crypto.NetscapeSPKI
  *   elliptic_curve.h crypto.get_elliptic_curve(s) curve objects
  *   rand.h           rand module
- *   ssl.h            SSL module: constants, SSLeay_version
+ * ssl       pyOpenSSL's SSL module                            lib/src/ssl/
+ *   ssl.h            constants, SSLeay_version
  *   context.h        SSL.Context
  *   session.h        SSL.Session
  *   connection.h     SSL.Connection
- *   loopback.h       in-process client/server pairs, handshake driver, faults, transcripts
+ * loopback  testing TLS in one process (uses ssl)             lib/src/loopback/
+ *   loopback.h       client/server pairs, handshake driver, faults, transcripts
+ * fixtures  PKI fixtures (uses crypto and ssl)                lib/src/fixtures/
  *   fixtures.h       the PKI fixture generator
  *
  * Conventions (docs/api.md): every returned object or buffer is owned by

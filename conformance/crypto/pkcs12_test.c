@@ -1,0 +1,246 @@
+/* pkcs12_test.c — crypto.PKCS12 and crypto.load_pkcs12, cross-checked
+ * with `openssl pkcs12` in both directions. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/pem.h>
+
+#include "testutil_chain.h"
+
+static tc_chain ch;
+static void setup(void) { tc_chain_make(&ch); }
+static void teardown(void) { tc_chain_free(&ch); }
+TestSuite(pkcs12, .init = setup, .fini = teardown);
+
+/* full makes a PKCS12 with the leaf, its key, both CAs and a name. */
+static th_pkcs12 *full(void) {
+  th_pkcs12 *p = th_pkcs12_new();
+  cr_assert_eq(th_pkcs12_set_certificate(p, ch.t_leaf), TH_OK);
+  cr_assert_eq(th_pkcs12_set_privatekey(p, ch.tk_leaf), TH_OK);
+  th_x509 *cas[2] = {ch.t_inter, ch.t_root};
+  cr_assert_eq(th_pkcs12_set_ca_certificates(p, cas, 2), TH_OK);
+  cr_assert_eq(th_pkcs12_set_friendlyname(p, (const unsigned char *)"my leaf", 7), TH_OK);
+  return p;
+}
+
+static void expect_full(const th_pkcs12 *p, int with_name) {
+  th_x509 *c = NULL;
+  th_pkey *k = NULL;
+  th_list *cas = NULL;
+  th_bytes *name = NULL;
+  cr_assert_eq(th_pkcs12_get_certificate(p, &c), TH_OK);
+  cr_assert(tc_same_cert(c, ch.leaf));
+  cr_assert_eq(th_pkcs12_get_privatekey(p, &k), TH_OK);
+  cr_assert_not_null(k);
+  EVP_PKEY *ek = th_pkey_to_evp(k);
+  cr_assert_eq(EVP_PKEY_eq(ek, ch.leaf_key), 1);
+  EVP_PKEY_free(ek);
+  cr_assert_eq(th_pkcs12_get_ca_certificates(p, &cas), TH_OK);
+  cr_assert_eq(cas->count, 2u);
+  int a =
+      tc_same_cert(th_list_get(cas, 0), ch.inter) || tc_same_cert(th_list_get(cas, 1), ch.inter);
+  int b = tc_same_cert(th_list_get(cas, 0), ch.root) || tc_same_cert(th_list_get(cas, 1), ch.root);
+  cr_assert(a && b);
+  cr_assert_eq(th_pkcs12_get_friendlyname(p, &name), TH_OK);
+  if (with_name)
+    cr_assert_str_eq((char *)name->data, "my leaf");
+  else
+    cr_assert_null(name);
+  th_bytes_free(name);
+  th_list_free(cas);
+  th_pkey_free(k);
+  th_x509_free(c);
+}
+
+Test(pkcs12, new_has_every_part_unset) {
+  th_pkcs12 *p = th_pkcs12_new();
+  th_x509 *c = (th_x509 *)1;
+  th_pkey *k = (th_pkey *)1;
+  th_list *l = (th_list *)1;
+  th_bytes *n = (th_bytes *)1;
+  cr_assert_eq(th_pkcs12_get_certificate(p, &c), TH_OK);
+  cr_assert_eq(th_pkcs12_get_privatekey(p, &k), TH_OK);
+  cr_assert_eq(th_pkcs12_get_ca_certificates(p, &l), TH_OK);
+  cr_assert_eq(th_pkcs12_get_friendlyname(p, &n), TH_OK);
+  cr_assert(c == NULL && k == NULL && l == NULL && n == NULL);
+  th_pkcs12_free(p);
+  th_pkcs12_free(NULL);
+}
+
+Test(pkcs12, setters_and_unsetting) {
+  th_pkcs12 *p = full();
+  expect_full(p, 1);
+  cr_assert_eq(th_pkcs12_set_certificate(p, NULL), TH_OK);
+  cr_assert_eq(th_pkcs12_set_privatekey(p, NULL), TH_OK);
+  cr_assert_eq(th_pkcs12_set_ca_certificates(p, NULL, 0), TH_OK);
+  cr_assert_eq(th_pkcs12_set_friendlyname(p, NULL, 0), TH_OK);
+  th_x509 *c = NULL;
+  th_list *l = NULL;
+  th_bytes *n = NULL;
+  th_pkey *k = NULL;
+  th_pkcs12_get_certificate(p, &c);
+  th_pkcs12_get_privatekey(p, &k);
+  th_pkcs12_get_ca_certificates(p, &l);
+  th_pkcs12_get_friendlyname(p, &n);
+  cr_assert(c == NULL && k == NULL && l == NULL && n == NULL);
+  th_pkcs12_free(p);
+}
+
+Test(pkcs12, setter_bad_input_leaves_parts_unchanged) {
+  th_pkcs12 *p = full();
+  cr_assert_eq(th_pkcs12_set_certificate(p, (th_x509 *)ch.tk_leaf), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_set_privatekey(p, (th_pkey *)ch.t_leaf), TH_ERR_TYPE);
+  th_x509 *bad[2] = {ch.t_inter, (th_x509 *)ch.tk_root};
+  cr_assert_eq(th_pkcs12_set_ca_certificates(p, bad, 2), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_set_ca_certificates(p, NULL, 2), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_set_friendlyname(p, (const unsigned char *)"a\0b", 3), TH_ERR_VALUE);
+  cr_assert_eq(th_pkcs12_set_friendlyname(p, NULL, 3), TH_ERR_TYPE);
+  expect_full(p, 1);
+  th_x509 *c = NULL;
+  cr_assert_eq(th_pkcs12_set_certificate(NULL, ch.t_leaf), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_set_privatekey(NULL, ch.tk_leaf), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_set_ca_certificates(NULL, NULL, 0), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_set_friendlyname(NULL, NULL, 0), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_get_certificate((th_pkcs12 *)ch.t_leaf, &c), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_get_certificate(p, NULL), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_get_privatekey(p, NULL), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_get_ca_certificates(p, NULL), TH_ERR_TYPE);
+  cr_assert_eq(th_pkcs12_get_friendlyname(p, NULL), TH_ERR_TYPE);
+  th_pkcs12_free(p);
+}
+
+Test(pkcs12, export_and_load_with_passphrase) {
+  th_pkcs12 *p = full();
+  th_bytes *der = th_pkcs12_export(p, "s3cret", TH_PKCS12_EXPORT_ITER, TH_PKCS12_EXPORT_MACITER);
+  cr_assert_not_null(der, "%s", tu_err());
+  th_pkcs12 *back = th_crypto_load_pkcs12(der->data, der->len, "s3cret");
+  cr_assert_not_null(back, "%s", tu_err());
+  expect_full(back, 1);
+  cr_assert_null(th_crypto_load_pkcs12(der->data, der->len, "wrong"));
+  cr_assert_eq(th_error_kind(), TH_ERR_CRYPTO);
+  cr_assert_null(th_crypto_load_pkcs12(der->data, der->len, NULL));
+  cr_assert_eq(th_error_kind(), TH_ERR_CRYPTO);
+  th_pkcs12_free(back);
+  th_bytes_free(der);
+  th_pkcs12_free(p);
+}
+
+Test(pkcs12, export_and_load_without_passphrase) {
+  th_pkcs12 *p = full();
+  th_pkcs12_set_friendlyname(p, NULL, 0);
+  th_bytes *der = th_pkcs12_export(p, NULL, 1000, 1);
+  cr_assert_not_null(der, "%s", tu_err());
+  th_pkcs12 *back = th_crypto_load_pkcs12(der->data, der->len, NULL);
+  cr_assert_not_null(back, "%s", tu_err());
+  expect_full(back, 0);
+  th_pkcs12_free(back);
+  th_bytes_free(der);
+  th_pkcs12_free(p);
+}
+
+Test(pkcs12, export_bad_input) {
+  th_pkcs12 *p = full();
+  cr_assert_null(th_pkcs12_export(p, "x", 0, 1));
+  cr_assert_eq(th_error_kind(), TH_ERR_VALUE);
+  cr_assert_null(th_pkcs12_export(p, "x", 1, -1));
+  cr_assert_eq(th_error_kind(), TH_ERR_VALUE);
+  cr_assert_null(th_pkcs12_export(NULL, "x", 1, 1));
+  cr_assert_eq(th_error_kind(), TH_ERR_TYPE);
+  /* A key that does not belong to the certificate. */
+  th_pkcs12_set_privatekey(p, ch.tk_root);
+  cr_assert_null(th_pkcs12_export(p, "x", 1, 1));
+  cr_assert_eq(th_error_kind(), TH_ERR_CRYPTO, "%s", tu_err());
+  th_pkcs12_free(p);
+}
+
+Test(pkcs12, openssl_tool_opens_an_api_export) {
+  th_pkcs12 *p = full();
+  th_bytes *der = th_pkcs12_export(p, "s3cret", 2048, 1);
+  char path[1024], out[16384];
+  snprintf(path, sizeof path, "%s", tu_path("api.p12"));
+  cr_assert_eq(tu_write_file(path, der->data, der->len), 0);
+  cr_assert_eq(tu_sh(out, sizeof out, "%s pkcs12 -in %s -passin pass:s3cret -nodes -info",
+                     tu_openssl(), path),
+               0, "%s", out);
+  cr_assert(strstr(out, "MAC verified OK") != NULL || strstr(out, "MAC: ") != NULL, "%s", out);
+  cr_assert(strstr(out, "friendlyName: my leaf") != NULL, "%s", out);
+  cr_assert(strstr(out, "CN = tc leaf") != NULL, "%s", out);
+  cr_assert(strstr(out, "CN = tc intermediate") != NULL, "%s", out);
+  cr_assert(strstr(out, "BEGIN PRIVATE KEY") != NULL, "%s", out);
+  cr_assert_neq(
+      tu_sh(out, sizeof out, "%s pkcs12 -in %s -passin pass:nope -nodes", tu_openssl(), path), 0);
+  th_bytes_free(der);
+  th_pkcs12_free(p);
+}
+
+/* tool_p12 writes the leaf, key and chain and runs `openssl pkcs12 -export`
+ * with extra options; returns the file's bytes. */
+static char *tool_p12(const char *extra, size_t *len) {
+  char leaf[1024], key[1024], chain[1024], out[4096];
+  snprintf(leaf, sizeof leaf, "%s", tc_write_cert("leaf.pem", ch.leaf));
+  snprintf(chain, sizeof chain, "%s", tc_write_cert("inter.pem", ch.inter));
+  snprintf(key, sizeof key, "%s", tu_path("leaf.key"));
+  FILE *f = fopen(key, "w");
+  PEM_write_PrivateKey(f, ch.leaf_key, NULL, NULL, 0, NULL, NULL);
+  fclose(f);
+  cr_assert_eq(tu_sh(out, sizeof out, "%s pkcs12 -export -in %s -inkey %s -certfile %s %s -out %s",
+                     tu_openssl(), leaf, key, chain, extra, tu_path("tool.p12")),
+               0, "%s", out);
+  return tu_read_file(tu_path("tool.p12"), len);
+}
+
+Test(pkcs12, api_loads_an_openssl_tool_export) {
+  size_t len = 0;
+  char *data = tool_p12("-name toolname -passout pass:abc", &len);
+  th_pkcs12 *p = th_crypto_load_pkcs12((unsigned char *)data, len, "abc");
+  cr_assert_not_null(p, "%s", tu_err());
+  th_x509 *c = NULL;
+  th_list *cas = NULL;
+  th_bytes *name = NULL;
+  th_pkey *k = NULL;
+  th_pkcs12_get_certificate(p, &c);
+  th_pkcs12_get_ca_certificates(p, &cas);
+  th_pkcs12_get_friendlyname(p, &name);
+  th_pkcs12_get_privatekey(p, &k);
+  cr_assert(tc_same_cert(c, ch.leaf));
+  cr_assert_eq(cas->count, 1u);
+  cr_assert(tc_same_cert(th_list_get(cas, 0), ch.inter));
+  cr_assert_str_eq((char *)name->data, "toolname");
+  cr_assert_not_null(k);
+  th_pkey_free(k);
+  th_bytes_free(name);
+  th_list_free(cas);
+  th_x509_free(c);
+  th_pkcs12_free(p);
+  free(data);
+}
+
+Test(pkcs12, mac_is_required) {
+  size_t len = 0;
+  char *data = tool_p12("-nomac -passout pass:", &len);
+  cr_assert_null(th_crypto_load_pkcs12((unsigned char *)data, len, NULL));
+  cr_assert_eq(th_error_kind(), TH_ERR_CRYPTO);
+  cr_assert(strstr(th_error_last()->message, "no MAC") != NULL, "%s", tu_err());
+  free(data);
+}
+
+Test(pkcs12, load_bad_input) {
+  const unsigned char junk[] = {0x30, 0x03, 0x02, 0x01, 0x03};
+  cr_assert_null(th_crypto_load_pkcs12(junk, sizeof junk, NULL));
+  cr_assert_eq(th_error_kind(), TH_ERR_CRYPTO);
+  cr_assert_null(th_crypto_load_pkcs12(junk, 0, NULL));
+  cr_assert_eq(th_error_kind(), TH_ERR_CRYPTO);
+  cr_assert_null(th_crypto_load_pkcs12(NULL, 5, "x"));
+  cr_assert_eq(th_error_kind(), TH_ERR_TYPE);
+  cr_assert_null(th_crypto_load_pkcs12(junk, (size_t)-1, NULL));
+  cr_assert_eq(th_error_kind(), TH_ERR_VALUE);
+}
+
+Test(pkcs12, refcount_and_legacy_name) {
+  th_PKCS12Type *p = th_pkcs12_new();
+  cr_assert_eq(th_pkcs12_up_ref(p), p);
+  th_pkcs12_free(p);
+  th_pkcs12_free(p);
+  cr_assert_null(th_pkcs12_up_ref((th_pkcs12 *)ch.t_leaf));
+}

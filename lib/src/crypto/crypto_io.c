@@ -1,0 +1,277 @@
+/* crypto_io.c — crypto.load_* / dump_* for certificates, requests and keys
+ * (CRLs, PKCS7 and PKCS12 live with their classes). */
+#include <string.h>
+
+#include <openssl/bio.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include "crypto_internal.h"
+#include "tlsharness/crypto.h"
+
+/* Argument checks, memory BIOs and the write-then-collect step are
+ * crypto_common.c's th__load_bio / th__filetype_ok / th__mem_bio /
+ * th__bio_done, shared with the CRL, PKCS7 and Revoked files. */
+
+/* ---- certificates -------------------------------------------------------- */
+
+th_bytes *th_crypto_dump_certificate(int type, const th_x509 *cert) {
+  const char *fn = "th_crypto_dump_certificate";
+  TH_CHECK_NULL(cert, &TH_TYPE_X509);
+  if (th__filetype_ok(type, 1, fn) != TH_OK) return NULL;
+  BIO *bio = th__mem_bio(fn);
+  if (bio == NULL) return NULL;
+  int ok = type == TH_FILETYPE_PEM    ? PEM_write_bio_X509(bio, cert->x509)
+           : type == TH_FILETYPE_ASN1 ? i2d_X509_bio(bio, cert->x509)
+                                      : X509_print_ex(bio, cert->x509, 0, 0);
+  return th__bio_done(bio, ok, fn, "OpenSSL could not write it");
+}
+
+th_x509 *th_crypto_load_certificate_ex(OSSL_LIB_CTX *libctx, const char *propq, int type,
+                                       const unsigned char *buf, size_t len) {
+  const char *fn = "th_crypto_load_certificate";
+  BIO *bio = th__load_bio(type, buf, len, 1, fn);
+  if (bio == NULL) return NULL;
+  X509 *x = X509_new_ex(libctx, propq);
+  X509 *got = NULL;
+  /* The readers fill the preallocated x (keeping its library context);
+   * on a failed parse they free it and set it to NULL. */
+  if (x != NULL)
+    got = type == TH_FILETYPE_PEM ? PEM_read_bio_X509(bio, &x, NULL, NULL) : d2i_X509_bio(bio, &x);
+  BIO_free(bio);
+  if (got == NULL) {
+    X509_free(x);
+    th__err_ossl(TH_ERR_CRYPTO, "%s: not a certificate", fn);
+    return NULL;
+  }
+  return th__x509_wrap(got);
+}
+
+th_x509 *th_crypto_load_certificate(int type, const unsigned char *buf, size_t len) {
+  return th_crypto_load_certificate_ex(NULL, NULL, type, buf, len);
+}
+
+/* ---- certificate requests ------------------------------------------------ */
+
+th_bytes *th_crypto_dump_certificate_request(int type, const th_x509_req *req) {
+  const char *fn = "th_crypto_dump_certificate_request";
+  TH_CHECK_NULL(req, &TH_TYPE_X509_REQ);
+  if (th__filetype_ok(type, 1, fn) != TH_OK) return NULL;
+  BIO *bio = th__mem_bio(fn);
+  if (bio == NULL) return NULL;
+  int ok = type == TH_FILETYPE_PEM    ? PEM_write_bio_X509_REQ(bio, req->req)
+           : type == TH_FILETYPE_ASN1 ? i2d_X509_REQ_bio(bio, req->req)
+                                      : X509_REQ_print_ex(bio, req->req, 0, 0);
+  return th__bio_done(bio, ok, fn, "OpenSSL could not write it");
+}
+
+th_x509_req *th_crypto_load_certificate_request_ex(OSSL_LIB_CTX *libctx, const char *propq,
+                                                   int type, const unsigned char *buf, size_t len) {
+  const char *fn = "th_crypto_load_certificate_request";
+  BIO *bio = th__load_bio(type, buf, len, 1, fn);
+  if (bio == NULL) return NULL;
+  X509_REQ *r = X509_REQ_new_ex(libctx, propq);
+  X509_REQ *got = NULL;
+  if (r != NULL)
+    got = type == TH_FILETYPE_PEM ? PEM_read_bio_X509_REQ(bio, &r, NULL, NULL)
+                                  : d2i_X509_REQ_bio(bio, &r);
+  BIO_free(bio);
+  if (got == NULL) {
+    X509_REQ_free(r);
+    th__err_ossl(TH_ERR_CRYPTO, "%s: not a certificate request", fn);
+    return NULL;
+  }
+  return th__x509_req_wrap(got);
+}
+
+th_x509_req *th_crypto_load_certificate_request(int type, const unsigned char *buf, size_t len) {
+  return th_crypto_load_certificate_request_ex(NULL, NULL, type, buf, len);
+}
+
+/* ---- public keys ----------------------------------------------------------- */
+
+th_bytes *th_crypto_dump_publickey(int type, const th_pkey *pkey) {
+  const char *fn = "th_crypto_dump_publickey";
+  if (th__pkey_usable(pkey, 0, fn) != TH_OK || th__filetype_ok(type, 0, fn) != TH_OK) return NULL;
+  BIO *bio = th__mem_bio(fn);
+  if (bio == NULL) return NULL;
+  int ok = type == TH_FILETYPE_PEM ? PEM_write_bio_PUBKEY(bio, pkey->pkey)
+                                   : i2d_PUBKEY_bio(bio, pkey->pkey);
+  return th__bio_done(bio, ok, fn, "OpenSSL could not write it");
+}
+
+th_pkey *th_crypto_load_publickey_ex(OSSL_LIB_CTX *libctx, const char *propq, int type,
+                                     const unsigned char *buf, size_t len) {
+  const char *fn = "th_crypto_load_publickey";
+  if (th__filetype_ok(type, 0, fn) != TH_OK || th__buf_ok(buf, len, 1, fn) != TH_OK) return NULL;
+  EVP_PKEY *k = NULL;
+  if (type == TH_FILETYPE_PEM) {
+    BIO *bio = th__load_bio(type, buf, len, 1, fn);
+    if (bio == NULL) return NULL;
+    k = PEM_read_bio_PUBKEY_ex(bio, NULL, NULL, NULL, libctx, propq);
+    BIO_free(bio);
+  } else {
+    const unsigned char *p = buf;
+    k = p != NULL ? d2i_PUBKEY_ex(NULL, &p, (long)len, libctx, propq) : NULL;
+  }
+  if (k == NULL) {
+    th__err_ossl(TH_ERR_CRYPTO, "%s: not a public key", fn);
+    return NULL;
+  }
+  return th__pkey_wrap(k, 1);
+}
+
+th_pkey *th_crypto_load_publickey(int type, const unsigned char *buf, size_t len) {
+  return th_crypto_load_publickey_ex(NULL, NULL, type, buf, len);
+}
+
+/* ---- private keys ---------------------------------------------------------
+ * One PEM password callback serves both passphrase forms. It never falls
+ * back to OpenSSL's terminal prompt: no passphrase means "fail". */
+typedef struct pw_state {
+  const unsigned char *pass; /* bytes form (NULL: none) */
+  size_t pass_len;
+  th_passphrase_cb cb; /* callback form (NULL: none) */
+  void *user;
+  int writing;         /* dump truncates, load rejects a too long result */
+  int cb_failed;       /* the callback returned an error: saved below */
+  int too_long;
+  int asked;           /* OpenSSL wanted a passphrase */
+  th_error saved;
+} pw_state;
+
+static int pem_cb(char *buf, int size, int rwflag, void *u) {
+  pw_state *pw = u;
+  pw->asked = 1;
+  if (size <= 0) return -1;
+  if (pw->pass != NULL) {
+    size_t n = pw->pass_len < (size_t)size ? pw->pass_len : (size_t)size;
+    if (n > 0) memcpy(buf, pw->pass, n);
+    return (int)n;
+  }
+  if (pw->cb == NULL) return -1;
+  int r = pw->cb(buf, (size_t)size, rwflag, pw->user);
+  if (r < 0) {
+    pw->cb_failed = 1;
+    pw->saved = *th_error_last();
+    pw->saved.kind = r; /* "fails with that same status" */
+    return -1;
+  }
+  if (r > size) {
+    if (!pw->writing) {
+      pw->too_long = 1;
+      return -1;
+    }
+    r = size;
+  }
+  return r;
+}
+
+/* pw_fail reports a failed load/dump, preferring the callback's error. */
+static int pw_fail(const pw_state *pw, const char *func, const char *what) {
+  if (pw->cb_failed) {
+    th__err_set_record(&pw->saved);
+    return pw->saved.kind;
+  }
+  if (pw->too_long) return th__err(TH_ERR_VALUE, "%s: passphrase returned by callback is too long", func);
+  if (pw->asked && pw->pass == NULL && pw->cb == NULL)
+    return th__err_ossl(TH_ERR_CRYPTO, "%s: the key is encrypted and no passphrase was given", func);
+  return th__err_ossl(TH_ERR_CRYPTO, "%s: %s", func, what);
+}
+
+th_pkey *th_crypto_load_privatekey_ex(OSSL_LIB_CTX *libctx, const char *propq, int type,
+                                      const unsigned char *buf, size_t len,
+                                      const unsigned char *pass, size_t pass_len,
+                                      th_passphrase_cb cb, void *user) {
+  const char *fn = "th_crypto_load_privatekey";
+  if (th__filetype_ok(type, 0, fn) != TH_OK || th__buf_ok(buf, len, 1, fn) != TH_OK) return NULL;
+  if (pass != NULL && cb != NULL) {
+    th__err(TH_ERR_VALUE, "%s: give a passphrase or a callback, not both", fn);
+    return NULL;
+  }
+  if (type != TH_FILETYPE_PEM && (pass != NULL || cb != NULL)) {
+    th__err(TH_ERR_VALUE, "%s: only FILETYPE_PEM key format supports encryption", fn);
+    return NULL;
+  }
+  pw_state pw = {.pass = pass, .pass_len = pass_len, .cb = cb, .user = user};
+  EVP_PKEY *k = NULL;
+  if (type == TH_FILETYPE_PEM) {
+    BIO *bio = th__load_bio(type, buf, len, 1, fn);
+    if (bio == NULL) return NULL;
+    k = PEM_read_bio_PrivateKey_ex(bio, NULL, pem_cb, &pw, libctx, propq);
+    BIO_free(bio);
+  } else {
+    const unsigned char *p = buf;
+    k = p != NULL ? d2i_AutoPrivateKey_ex(NULL, &p, (long)len, libctx, propq) : NULL;
+  }
+  if (k == NULL) {
+    pw_fail(&pw, fn, "not a private key, or a wrong passphrase");
+    return NULL;
+  }
+  return th__pkey_wrap(k, 0);
+}
+
+th_pkey *th_crypto_load_privatekey(int type, const unsigned char *buf, size_t len,
+                                   const unsigned char *pass, size_t pass_len) {
+  return th_crypto_load_privatekey_ex(NULL, NULL, type, buf, len, pass, pass_len, NULL, NULL);
+}
+
+th_pkey *th_crypto_load_privatekey_cb(int type, const unsigned char *buf, size_t len,
+                                      th_passphrase_cb cb, void *user) {
+  return th_crypto_load_privatekey_ex(NULL, NULL, type, buf, len, NULL, 0, cb, user);
+}
+
+/* dump_priv checks the arguments as pyOpenSSL does, then writes. */
+static th_bytes *dump_priv(int type, const th_pkey *pkey, const char *cipher, pw_state *pw) {
+  const char *fn = "th_crypto_dump_privatekey";
+  if (th__pkey_usable(pkey, 0, fn) != TH_OK) return NULL;
+  int has_pass = pw->pass != NULL || pw->cb != NULL;
+  const EVP_CIPHER *enc = NULL;
+  if (cipher != NULL) {
+    if (!has_pass) {
+      th__err(TH_ERR_TYPE, "%s: if a value is given for cipher one must also be given for passphrase", fn);
+      return NULL;
+    }
+    if ((enc = EVP_get_cipherbyname(cipher)) == NULL) {
+      th__err(TH_ERR_VALUE, "%s: Invalid cipher name '%.40s'", fn, cipher);
+      return NULL;
+    }
+  }
+  if (th__filetype_ok(type, 1, fn) != TH_OK) return NULL;
+  if (type != TH_FILETYPE_PEM && has_pass) {
+    th__err(TH_ERR_VALUE, "%s: only FILETYPE_PEM key format supports encryption", fn);
+    return NULL;
+  }
+  if (pkey->only_public) {
+    th__err(TH_ERR_CRYPTO, "%s: the key has only a public part", fn);
+    return NULL;
+  }
+  BIO *bio = th__mem_bio(fn);
+  if (bio == NULL) return NULL;
+  int ok;
+  if (type == TH_FILETYPE_PEM)
+    ok = PEM_write_bio_PrivateKey(bio, pkey->pkey, enc, NULL, 0, enc != NULL ? pem_cb : NULL,
+                                  enc != NULL ? pw : NULL);
+  else if (type == TH_FILETYPE_ASN1)
+    ok = i2d_PrivateKey_bio(bio, pkey->pkey);
+  else
+    ok = EVP_PKEY_print_private(bio, pkey->pkey, 0, NULL);
+  if (ok <= 0) {
+    BIO_free(bio);
+    pw_fail(pw, fn, "OpenSSL could not write the key");
+    return NULL;
+  }
+  return th__bio_done(bio, ok, fn, "OpenSSL could not write it");
+}
+
+th_bytes *th_crypto_dump_privatekey(int type, const th_pkey *pkey, const char *cipher,
+                                    const unsigned char *pass, size_t pass_len) {
+  pw_state pw = {.pass = pass, .pass_len = pass_len, .writing = 1};
+  return dump_priv(type, pkey, cipher, &pw);
+}
+
+th_bytes *th_crypto_dump_privatekey_cb(int type, const th_pkey *pkey, const char *cipher,
+                                       th_passphrase_cb cb, void *user) {
+  pw_state pw = {.cb = cb, .user = user, .writing = 1};
+  return dump_priv(type, pkey, cipher, &pw);
+}

@@ -1,0 +1,163 @@
+/* x509_req.c — crypto.X509Req. */
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "crypto_internal.h"
+#include "tlsharness/pkey.h"
+#include "tlsharness/x509_extension.h"
+#include "tlsharness/x509_name.h"
+#include "tlsharness/x509_req.h"
+
+th_x509_req *th_x509_req_new(void) {
+  X509_REQ *req = X509_REQ_new();
+  /* OpenSSL 3 leaves the version INTEGER empty (get_version would say -1);
+   * pyOpenSSL's new request has version 0. */
+  if (req != NULL && !X509_REQ_set_version(req, 0)) {
+    X509_REQ_free(req);
+    req = NULL;
+  }
+  if (req == NULL) {
+    th__err_ossl(TH_ERR_NOMEM, "th_x509_req_new: X509_REQ_new failed");
+    return NULL;
+  }
+  return th__x509_req_wrap(req);
+}
+
+th_x509_req *th_x509_req_from_x509_req(const X509_REQ *req) {
+  TH_CHECK_ARG_NULL(req);
+  X509_REQ *copy = X509_REQ_dup(req);
+  if (copy == NULL) {
+    th__err_ossl(TH_ERR_NOMEM, "th_x509_req_from_x509_req: X509_REQ_dup failed");
+    return NULL;
+  }
+  return th__x509_req_wrap(copy);
+}
+
+X509_REQ *th_x509_req_to_x509_req(const th_x509_req *req) {
+  TH_CHECK_NULL(req, &TH_TYPE_X509_REQ);
+  X509_REQ *copy = X509_REQ_dup(req->req);
+  if (copy == NULL) th__err_ossl(TH_ERR_NOMEM, "th_x509_req_to_x509_req: X509_REQ_dup failed");
+  return copy;
+}
+
+/* current_exts returns the request's extensions (an empty stack if none). */
+static STACK_OF(X509_EXTENSION) *current_exts(const X509_REQ *req) {
+  STACK_OF(X509_EXTENSION) *s = X509_REQ_get_extensions((X509_REQ *)req);
+  return s != NULL ? s : sk_X509_EXTENSION_new_null();
+}
+
+int th_x509_req_add_extensions(th_x509_req *req, th_x509_extension *const *exts, size_t n) {
+  TH_CHECK(req, &TH_TYPE_X509_REQ);
+  if (n > 0) TH_CHECK_ARG(exts);
+  for (size_t i = 0; i < n; i++) {
+    int rc = th__obj_check(exts[i], &TH_TYPE_X509_EXTENSION, __func__, "exts[i]");
+    if (rc != TH_OK) return rc;
+  }
+  STACK_OF(X509_EXTENSION) *all = current_exts(req->req);
+  int ok = all != NULL;
+  for (size_t i = 0; ok && i < n; i++) {
+    X509_EXTENSION *dup = X509_EXTENSION_dup(exts[i]->ext);
+    ok = dup != NULL && sk_X509_EXTENSION_push(all, dup) > 0;
+    if (!ok) X509_EXTENSION_free(dup);
+  }
+  /* OpenSSL refuses a second extensionRequest attribute: take the old ones
+   * out, add the merged one, and put the old ones back if that fails. */
+  STACK_OF(X509_ATTRIBUTE) *old = sk_X509_ATTRIBUTE_new_null();
+  ok = ok && old != NULL;
+  for (int i = X509_REQ_get_attr_count(req->req) - 1; ok && i >= 0; i--) {
+    int nid = OBJ_obj2nid(X509_ATTRIBUTE_get0_object(X509_REQ_get_attr(req->req, i)));
+    if (nid == NID_ext_req || nid == NID_ms_ext_req)
+      sk_X509_ATTRIBUTE_push(old, X509_REQ_delete_attr(req->req, i));
+  }
+  if (ok) ok = X509_REQ_add_extensions(req->req, all);
+  if (!ok)
+    for (int i = 0; old != NULL && i < sk_X509_ATTRIBUTE_num(old); i++)
+      X509_REQ_add1_attr(req->req, sk_X509_ATTRIBUTE_value(old, i));
+  sk_X509_ATTRIBUTE_pop_free(old, X509_ATTRIBUTE_free);
+  sk_X509_EXTENSION_pop_free(all, X509_EXTENSION_free);
+  if (!ok) return th__err_ossl(TH_ERR_CRYPTO, "%s: cannot add the extensions", __func__);
+  th__x509_req_touch(req->req);
+  return TH_OK;
+}
+
+static void ext_item_free(void *e) { th_x509_extension_free(e); }
+
+th_list *th_x509_req_get_extensions(const th_x509_req *req) {
+  TH_CHECK_NULL(req, &TH_TYPE_X509_REQ);
+  STACK_OF(X509_EXTENSION) *s = current_exts(req->req);
+  if (s == NULL) {
+    th__err_ossl(TH_ERR_CRYPTO, "th_x509_req_get_extensions: cannot read the extensions");
+    return NULL;
+  }
+  th_list *l = th__list_new(ext_item_free);
+  for (int i = 0; l != NULL && i < sk_X509_EXTENSION_num(s); i++) {
+    th_x509_extension *e = th__x509_extension_wrap(sk_X509_EXTENSION_value(s, i));
+    sk_X509_EXTENSION_set(s, i, NULL); /* now owned by e (or freed) */
+    if (e == NULL || th__list_push(l, e) != TH_OK) {
+      th_list_free(l);
+      l = NULL;
+    }
+  }
+  sk_X509_EXTENSION_pop_free(s, X509_EXTENSION_free);
+  return l;
+}
+
+th_pkey *th_x509_req_get_pubkey(const th_x509_req *req) {
+  TH_CHECK_NULL(req, &TH_TYPE_X509_REQ);
+  EVP_PKEY *k = X509_REQ_get_pubkey((X509_REQ *)req->req);
+  if (k == NULL) {
+    th__err_ossl(TH_ERR_CRYPTO, "th_x509_req_get_pubkey: the request has no usable public key");
+    return NULL;
+  }
+  return th__pkey_wrap(k, 1);
+}
+
+int th_x509_req_set_pubkey(th_x509_req *req, const th_pkey *pkey) {
+  TH_CHECK(req, &TH_TYPE_X509_REQ);
+  int rc = th__pkey_usable(pkey, 0, __func__);
+  if (rc != TH_OK) return rc;
+  if (!X509_REQ_set_pubkey(req->req, pkey->pkey))
+    return th__err_ossl(TH_ERR_CRYPTO, "%s: X509_REQ_set_pubkey failed", __func__);
+  th__x509_req_touch(req->req);
+  return TH_OK;
+}
+
+th_x509_name *th_x509_req_get_subject(th_x509_req *req) {
+  TH_CHECK_NULL(req, &TH_TYPE_X509_REQ);
+  return th__x509_name_wrap_child(X509_REQ_get_subject_name(req->req), req);
+}
+
+long th_x509_req_get_version(const th_x509_req *req) {
+  TH_CHECK(req, &TH_TYPE_X509_REQ);
+  return X509_REQ_get_version(req->req);
+}
+
+int th_x509_req_set_version(th_x509_req *req, long version) {
+  TH_CHECK(req, &TH_TYPE_X509_REQ);
+  if (version < 0) return th__err(TH_ERR_VALUE, "%s: negative version %ld", __func__, version);
+  if (!X509_REQ_set_version(req->req, version))
+    return th__err_ossl(TH_ERR_VALUE, "%s: OpenSSL rejects version %ld", __func__, version);
+  th__x509_req_touch(req->req);
+  return TH_OK;
+}
+
+int th_x509_req_sign(th_x509_req *req, const th_pkey *pkey, const char *digest) {
+  TH_CHECK(req, &TH_TYPE_X509_REQ);
+  int rc = th__pkey_usable(pkey, 1, __func__);
+  const EVP_MD *md = NULL;
+  if (rc == TH_OK) rc = th__sign_digest(pkey, digest, &md, __func__);
+  if (rc != TH_OK) return rc;
+  if (X509_REQ_sign(req->req, pkey->pkey, md) <= 0)
+    return th__err_ossl(TH_ERR_CRYPTO, "%s: signing failed", __func__);
+  return TH_OK;
+}
+
+int th_x509_req_verify(const th_x509_req *req, const th_pkey *pkey) {
+  TH_CHECK(req, &TH_TYPE_X509_REQ);
+  TH_CHECK(pkey, &TH_TYPE_PKEY);
+  if (pkey->pkey == NULL)
+    return th__err(TH_ERR_CRYPTO, "th_x509_req_verify: the key is uninitialized (no public part)");
+  if (X509_REQ_verify((X509_REQ *)req->req, pkey->pkey) <= 0)
+    return th__err_ossl(TH_ERR_CRYPTO, "th_x509_req_verify: the signature does not verify");
+  return 1;
+}
