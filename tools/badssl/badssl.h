@@ -98,7 +98,7 @@ typedef struct bs_pki {
   th_fixtures_cert *other_root, *other_inter;
   th_fixtures_cert *good, *revoked; /* leaves several endpoints share */
   th_bytes *ca_pem;                 /* the bundle clients trust: the root */
-  th_crl *root_crl; /* the root's CRL: lists the revoked leaf */
+  th_crl *root_crl;                 /* the root's CRL: lists the revoked leaf */
 } bs_pki;
 
 struct bs_cat {

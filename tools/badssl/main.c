@@ -110,7 +110,8 @@ static int temp_dir(char *buf, size_t n) {
 }
 
 static void remove_dir(const char *dir) {
-  static const char *const files[] = {"ca.pem", "revoked.crl.pem", "dh1024.pem", "manifest.json"};
+  static const char *const files[] = {"ca.pem", "revoked.crl.pem", "dh1024.pem", "manifest.json",
+                                      "manifest.tsv"};
   char path[PATH_MAX + 32];
   for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
     snprintf(path, sizeof path, "%s/%s", dir, files[i]);

@@ -79,17 +79,34 @@ int bs_write_json(const bs_cat *cat, FILE *f) {
   return ferror(f) ? TH_ERR_SYSCALL : TH_OK;
 }
 
-int bs_write_manifest(const bs_cat *cat) {
-  char path[PATH_MAX + 32], tmp[PATH_MAX + 32];
-  snprintf(path, sizeof path, "%s/manifest.json", cat->dir);
-  snprintf(tmp, sizeof tmp, "%s/.manifest.json.tmp", cat->dir);
+/* manifest.tsv: the served endpoints, one a line, for shell loops and C:
+ * id host address port expected crl ("-" when none). */
+static int write_tsv(const bs_cat *cat, FILE *f) {
+  for (size_t i = 0; i < cat->n; i++) {
+    const bs_endpoint *ep = &cat->ep[i];
+    if (ep->served && ep->port > 0)
+      fprintf(f, "%s\t%s\t%s\t%d\t%s\t%s\n", ep->def->id, bs_host(ep), bs_addr(ep), ep->port,
+              bs_verdict_name(ep->def->expect), ep->crl[0] ? ep->crl : "-");
+  }
+  return ferror(f) ? TH_ERR_SYSCALL : TH_OK;
+}
+
+static int write_atomic(const bs_cat *cat, const char *name, int (*fn)(const bs_cat *, FILE *)) {
+  char path[PATH_MAX + 32], tmp[PATH_MAX + 40];
+  snprintf(path, sizeof path, "%s/%s", cat->dir, name);
+  snprintf(tmp, sizeof tmp, "%s/.%s.tmp", cat->dir, name);
   FILE *f = fopen(tmp, "w");
   if (f == NULL) return TH_ERR_SYSCALL;
-  int rc = bs_write_json(cat, f);
+  int rc = fn(cat, f);
   if (fclose(f) != 0) rc = TH_ERR_SYSCALL;
   /* Readers never see half a manifest. */
   if (rc == TH_OK && rename(tmp, path) != 0) rc = TH_ERR_SYSCALL;
   return rc;
+}
+
+int bs_write_manifest(const bs_cat *cat) {
+  int rc = write_atomic(cat, "manifest.tsv", write_tsv);
+  return rc == TH_OK ? write_atomic(cat, "manifest.json", bs_write_json) : rc;
 }
 
 void bs_print_list(const bs_cat *cat, FILE *f) {
