@@ -14,7 +14,6 @@
 #include "tools/badssl/badssl.h"
 
 #define WEAK "DEFAULT:@SECLEVEL=0" /* servers of weak endpoints load what level 2 refuses */
-#define SAN(...) ((const char *const[]){__VA_ARGS__, NULL})
 
 /* RFC 2409 group 2 (1024-bit MODP), generator 2: a public constant. */
 static const char DH1024[] =
@@ -178,6 +177,15 @@ static int revoked_crl(bs_cat *cat, bs_endpoint *ep) {
 
 /* ---- the setup of each endpoint ------------------------------------------------ */
 
+/* Name and extension lists of the specs below (static: a spec keeps pointers). */
+static const char *const WRONG_HOST[] = {"wrong.host.badssl.test", NULL};
+static const char *const WILDCARD[] = {"*.badssl.test", NULL};
+static const char *const IP_ONLY[] = {"127.0.0.1", "::1", NULL};
+static const char *const NO_SAN[] = {"subjectAltName=", NULL};
+static const char *const CLIENT_EKU[] = {"extendedKeyUsage=clientAuth", NULL};
+static const char *const EXAMPLE_ONLY[] = {"nameConstraints=critical,permitted;DNS:example.com",
+                                           NULL};
+
 static int setup(bs_cat *cat, bs_endpoint *ep) {
   const char *id = ep->def->id;
   bs_pki *pki = &cat->pki;
@@ -185,14 +193,14 @@ static int setup(bs_cat *cat, bs_endpoint *ep) {
 #define IS(x) (strcmp(id, x) == 0)
   if (IS("expired")) s.not_before = "20200101000000Z", s.not_after = "20210101000000Z";
   if (IS("not-yet-valid")) s.not_before = "20980101000000Z";
-  if (IS("wrong-host")) s.names = SAN("wrong.host.badssl.test");
+  if (IS("wrong-host")) s.names = WRONG_HOST;
   if (IS("ecdsa-p256")) s.key = TH_FIXTURES_KEY_P256;
   if (IS("ecdsa-p384")) s.key = TH_FIXTURES_KEY_P384;
   if (IS("ed25519")) s.key = TH_FIXTURES_KEY_ED25519;
-  if (IS("no-san-cn-only")) s.common_name = "localhost", s.extensions = SAN("subjectAltName=");
-  if (IS("wildcard") || IS("wildcard-deep")) s.names = SAN("*.badssl.test");
-  if (IS("ip-san") || IS("ip-san-ipv6")) s.names = SAN("127.0.0.1", "::1");
-  if (IS("bad-eku")) s.extensions = SAN("extendedKeyUsage=clientAuth");
+  if (IS("no-san-cn-only")) s.common_name = "localhost", s.extensions = NO_SAN;
+  if (IS("wildcard") || IS("wildcard-deep")) s.names = WILDCARD;
+  if (IS("ip-san") || IS("ip-san-ipv6")) s.names = IP_ONLY;
+  if (IS("bad-eku")) s.extensions = CLIENT_EKU;
   if (s.not_before || s.names || s.key || s.common_name || s.extensions)
     return serve_leaf(cat, ep, NULL, &s);
   if (IS("rsa1024")) {
@@ -208,8 +216,7 @@ static int setup(bs_cat *cat, bs_endpoint *ep) {
     return weak(ep, NULL) ?: under(cat, ep, &ca);
   }
   if (IS("name-constrained-violation")) {
-    th_fixtures_spec ca = {.common_name = "badssl example.com-only CA",
-                           .extensions = SAN("nameConstraints=critical,permitted;DNS:example.com")};
+    th_fixtures_spec ca = {.common_name = "badssl example.com-only CA", .extensions = EXAMPLE_ONLY};
     return under(cat, ep, &ca);
   }
   if (IS("self-signed")) {
