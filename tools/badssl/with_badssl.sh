@@ -39,4 +39,5 @@ if [ "$server_rc" -ne 0 ]; then
   cat "$dir/server.log" >&2
   [ "$rc" -eq 0 ] && rc=1
 fi
+rm -rf "$dir"
 exit "$rc"
