@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "tlsharness/fixtures.h"
 #include "tlsharness/tlsharness.h"
@@ -150,6 +151,11 @@ int bs_check(bs_cat *cat, const char *client, const char *template, int jobs, in
 
 /* client_th.c: this library's client; BS_OK / BS_FAIL and why in detail. */
 int bs_client_th(const bs_cat *cat, const bs_endpoint *ep, char *detail, size_t n);
+
+/* server.c: addr (an IPv4 or IPv6 literal) and port as a socket address;
+ * returns its length. */
+struct sockaddr_storage;
+socklen_t bs_sockaddr(const char *addr, int port, struct sockaddr_storage *ss);
 
 /* Milliseconds on the monotonic clock. */
 long long bs_now_ms(void);

@@ -8,7 +8,6 @@
  * fallback), and reading a stapled OCSP response (OCSP_* on the DER bytes the
  * OCSP client callback receives, verified against the peer's chain and the
  * context's trust store). */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <openssl/ocsp.h>
@@ -24,21 +23,7 @@
 
 static int connect_to(const char *addr, int port) {
   struct sockaddr_storage ss;
-  memset(&ss, 0, sizeof ss);
-  socklen_t len;
-  if (strchr(addr, ':')) {
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons((unsigned short)port);
-    inet_pton(AF_INET6, addr, &a->sin6_addr);
-    len = sizeof *a;
-  } else {
-    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons((unsigned short)port);
-    inet_pton(AF_INET, addr, &a->sin_addr);
-    len = sizeof *a;
-  }
+  socklen_t len = bs_sockaddr(addr, port, &ss);
   int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct timeval tv = {10, 0};
   if (fd < 0) return -1;

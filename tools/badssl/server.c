@@ -39,25 +39,27 @@ long long bs_now_ms(void) {
   return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+socklen_t bs_sockaddr(const char *addr, int port, struct sockaddr_storage *ss) {
+  memset(ss, 0, sizeof *ss);
+  if (strchr(addr, ':') != NULL) {
+    struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+    a->sin6_family = AF_INET6;
+    a->sin6_port = htons((unsigned short)port);
+    inet_pton(AF_INET6, addr, &a->sin6_addr);
+    return sizeof *a;
+  }
+  struct sockaddr_in *a = (struct sockaddr_in *)ss;
+  a->sin_family = AF_INET;
+  a->sin_port = htons((unsigned short)port);
+  inet_pton(AF_INET, addr, &a->sin_addr);
+  return sizeof *a;
+}
+
 static int listen_on(bs_endpoint *ep, int port) {
   const char *addr = bs_addr(ep);
   int v6 = strchr(addr, ':') != NULL;
   struct sockaddr_storage ss;
-  memset(&ss, 0, sizeof ss);
-  socklen_t len;
-  if (v6) {
-    struct sockaddr_in6 *a = (struct sockaddr_in6 *)&ss;
-    a->sin6_family = AF_INET6;
-    a->sin6_port = htons((unsigned short)port);
-    inet_pton(AF_INET6, addr, &a->sin6_addr);
-    len = sizeof *a;
-  } else {
-    struct sockaddr_in *a = (struct sockaddr_in *)&ss;
-    a->sin_family = AF_INET;
-    a->sin_port = htons((unsigned short)port);
-    inet_pton(AF_INET, addr, &a->sin_addr);
-    len = sizeof *a;
-  }
+  socklen_t len = bs_sockaddr(addr, port, &ss);
   int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int one = 1;
   if (fd < 0) return -errno;
