@@ -14,7 +14,10 @@ int bs_conn_queue(bs_conn *c, const void *data, size_t n) {
   if (c->out_len + n > c->out_cap) {
     size_t cap = (c->out_len + n) * 2;
     unsigned char *p = realloc(c->out, cap);
-    if (p == NULL) return TH_ERR_NOMEM;
+    if (p == NULL) {
+      c->phase = BS_P_DONE; /* out of memory: drop this connection */
+      return TH_ERR_NOMEM;
+    }
     c->out = p;
     c->out_cap = cap;
   }
@@ -23,21 +26,17 @@ int bs_conn_queue(bs_conn *c, const void *data, size_t n) {
   return TH_OK;
 }
 
-/* Moves what the TLS side wrote into the socket queue; keep <= 0: all,
- * otherwise only the first `keep` bytes (truncation, reset). */
-static void pump(bs_conn *c, size_t keep) {
+/* Moves what the TLS side wrote into the socket queue. */
+static void pump(bs_conn *c) {
   th_bytes *b;
-  size_t taken = 0;
   while ((b = th_connection_bio_read(c->tls, 16384)) != NULL) {
-    size_t n = b->len;
-    if (keep > 0) n = taken >= keep ? 0 : (b->len < keep - taken ? b->len : keep - taken);
-    bs_conn_queue(c, b->data, n);
-    taken += b->len;
+    bs_conn_queue(c, b->data, b->len);
     th_bytes_free(b);
   }
 }
 
 static void finish(bs_conn *c, int mode, long long now) {
+  if (c->phase == BS_P_DONE) return; /* dropped (out of memory) */
   c->phase = BS_P_FLUSH;
   c->close_mode = mode;
   c->deadline = now + BS_LINGER_MS + (beh(c) == BS_B_DRIP ? 10000 : 0);
@@ -45,26 +44,27 @@ static void finish(bs_conn *c, int mode, long long now) {
 
 /* A TLS failure: send what OpenSSL wrote (the alert), then close. */
 static void fail(bs_conn *c, long long now) {
-  pump(c, 0);
+  pump(c);
+  finish(c, BS_CLOSE_FIN, now);
+}
+
+/* A record header announcing 2^14 + 2048 + 1 bytes, then those bytes: larger
+ * than any TLS version allows, so a client must reject it from the header. */
+static void oversized(bs_conn *c, long long now) {
+  static const char note[] = "badssl oversized record ";
+  const size_t len = 16384 + 2048 + 1;
+  unsigned char hdr[5] = {0x17, 0x03, 0x03, (unsigned char)(len >> 8), (unsigned char)len};
+  bs_conn_queue(c, hdr, sizeof hdr);
+  for (size_t i = 0; i < len; i += sizeof note - 1)
+    bs_conn_queue(c, note, len - i < sizeof note - 1 ? len - i : sizeof note - 1);
   finish(c, BS_CLOSE_FIN, now);
 }
 
 static void respond(bs_conn *c, long long now) {
-  static const char garbage_record_note[] = "badssl oversized record ";
   char body[160], msg[512];
   int b = beh(c);
   if (b == BS_B_OVERSIZED) {
-    /* A record header announcing 2^14 + 2048 + 1 bytes, then those bytes:
-     * larger than any TLS version allows, rejected before decryption. */
-    const size_t len = 16384 + 2048 + 1;
-    unsigned char hdr[5] = {0x17, 0x03, 0x03, (unsigned char)(len >> 8), (unsigned char)len};
-    bs_conn_queue(c, hdr, sizeof hdr);
-    for (size_t i = 0; i < len; i += sizeof garbage_record_note - 1) {
-      size_t n =
-          len - i < sizeof garbage_record_note - 1 ? len - i : sizeof garbage_record_note - 1;
-      bs_conn_queue(c, garbage_record_note, n);
-    }
-    finish(c, BS_CLOSE_FIN, now);
+    oversized(c, now);
     return;
   }
   int nb = snprintf(body, sizeof body, "badssl %s: %s\n", c->ep->def->id, c->ep->def->desc);
@@ -77,7 +77,7 @@ static void respond(bs_conn *c, long long now) {
                                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
                                    "Content-Length: %d\r\nConnection: close\r\n\r\n%s",
                                    nb, body);
-  pump(c, 0);
+  pump(c);
   if (th_connection_sendall(c->tls, msg, (size_t)n, 0, NULL) != TH_OK) {
     fail(c, now);
     return;
@@ -91,7 +91,7 @@ static void respond(bs_conn *c, long long now) {
     return;
   }
   if (b != BS_B_NO_CLOSE_NOTIFY) th_connection_shutdown(c->tls); /* close_notify */
-  pump(c, 0);
+  pump(c);
   finish(c, BS_CLOSE_FIN, now);
 }
 
@@ -103,7 +103,7 @@ static void key_update_storm(bs_conn *c, long long now) {
       fail(c, now);
       return;
     }
-    pump(c, 0);
+    pump(c);
   }
   respond(c, now);
 }
@@ -117,7 +117,7 @@ static void after_request(bs_conn *c, long long now) {
       return;
     }
     int rc = th_connection_do_handshake(c->tls); /* sends HelloRequest */
-    pump(c, 0);
+    pump(c);
     if (rc != TH_OK && rc != TH_ERR_WANT_READ) {
       fail(c, now);
       return;
@@ -142,18 +142,18 @@ static void read_request(bs_conn *c, long long now) {
     c->req_len += (size_t)n;
     c->req[c->req_len] = '\0';
     if (room == 0 || strstr(c->req, "\r\n\r\n") != NULL) {
-      pump(c, 0);
+      pump(c);
       after_request(c, now);
       return;
     }
   }
-  pump(c, 0);
+  pump(c);
 }
 
 static void handshake(bs_conn *c, long long now) {
   int rc = th_connection_do_handshake(c->tls);
   if (rc == TH_ERR_WANT_READ) {
-    pump(c, 0);
+    pump(c);
     return;
   }
   if (rc != TH_OK) {
@@ -172,7 +172,7 @@ static void renegotiating(bs_conn *c, long long now) {
   int n;
   while ((n = th_connection_recv_into(c->tls, sink, sizeof sink, 0, 0)) > 0) {
   }
-  pump(c, 0);
+  pump(c);
   if (n != TH_ERR_WANT_READ)
     fail(c, now);
   else if (th_connection_renegotiate_pending(c->tls) == 0)

@@ -186,11 +186,12 @@ static const char *const CLIENT_EKU[] = {"extendedKeyUsage=clientAuth", NULL};
 static const char *const EXAMPLE_ONLY[] = {"nameConstraints=critical,permitted;DNS:example.com",
                                            NULL};
 
-static int setup(bs_cat *cat, bs_endpoint *ep) {
-  const char *id = ep->def->id;
-  bs_pki *pki = &cat->pki;
+#define NOT_MINE 1 /* a setup_* that does not know the endpoint */
+#define IS(x) (strcmp(ep->def->id, x) == 0)
+
+/* Leaves under the main intermediate that differ only by their spec. */
+static int setup_spec(bs_cat *cat, bs_endpoint *ep) {
   th_fixtures_spec s = {0};
-#define IS(x) (strcmp(id, x) == 0)
   if (IS("expired")) s.not_before = "20200101000000Z", s.not_after = "20210101000000Z";
   if (IS("not-yet-valid")) s.not_before = "20980101000000Z";
   if (IS("wrong-host")) s.names = WRONG_HOST;
@@ -203,20 +204,26 @@ static int setup(bs_cat *cat, bs_endpoint *ep) {
   if (IS("bad-eku")) s.extensions = CLIENT_EKU;
   if (s.not_before || s.names || s.key || s.common_name || s.extensions)
     return serve_leaf(cat, ep, NULL, &s);
-  if (IS("rsa1024")) {
-    s.key = TH_FIXTURES_KEY_RSA1024;
-    return weak(ep, NULL) ?: serve_leaf(cat, ep, NULL, &s);
-  }
-  if (IS("weak-sig-md5")) {
-    s.digest = "md5";
-    return weak(ep, NULL) ?: serve_leaf(cat, ep, pki->rsa_inter, &s);
-  }
-  if (IS("sha1-intermediate")) {
-    th_fixtures_spec ca = {.digest = "sha1", .common_name = "badssl SHA-1 intermediate"};
-    return weak(ep, NULL) ?: under(cat, ep, &ca);
+  return NOT_MINE;
+}
+
+/* Certificates that need their own issuer, key or security level. */
+static int setup_cert(bs_cat *cat, bs_endpoint *ep) {
+  bs_pki *pki = &cat->pki;
+  th_fixtures_spec leaf = {0}, ca = {0};
+  if (IS("rsa1024") || IS("weak-sig-md5") || IS("sha1-intermediate")) {
+    int rc = weak(ep, NULL);
+    if (rc != TH_OK) return rc;
+    if (IS("sha1-intermediate")) {
+      ca.digest = "sha1", ca.common_name = "badssl SHA-1 intermediate";
+      return under(cat, ep, &ca);
+    }
+    leaf.key = IS("rsa1024") ? TH_FIXTURES_KEY_RSA1024 : 0;
+    leaf.digest = IS("weak-sig-md5") ? "md5" : NULL;
+    return serve_leaf(cat, ep, IS("weak-sig-md5") ? pki->rsa_inter : NULL, &leaf);
   }
   if (IS("name-constrained-violation")) {
-    th_fixtures_spec ca = {.common_name = "badssl example.com-only CA", .extensions = EXAMPLE_ONLY};
+    ca.common_name = "badssl example.com-only CA", ca.extensions = EXAMPLE_ONLY;
     return under(cat, ep, &ca);
   }
   if (IS("self-signed")) {
@@ -233,32 +240,46 @@ static int setup(bs_cat *cat, bs_endpoint *ep) {
   if (IS("rsa8192")) return rsa8192(cat, ep);
   if (IS("long-chain")) return long_chain(cat, ep);
   if (IS("huge-certificate")) return huge(cat, ep);
+  return NOT_MINE;
+}
+
+/* Protocol endpoints: the good leaf with other versions, suites, ALPN or
+ * client authentication. */
+static int setup_proto(bs_cat *cat, bs_endpoint *ep) {
+  int rc = TH_OK;
   if (IS("dh-1024")) return dh1024(cat, ep);
-  if (IS("tls1.0") || IS("tls1.1")) {
-    int v = IS("tls1.0") ? TH_TLS1_VERSION : TH_TLS1_1_VERSION;
-    return weak(ep, NULL) ?: versions(ep, v, v) ?: serve(ep, pki->good);
-  }
-  if (IS("rc4") || IS("3des") || IS("null")) {
-    const char *c = IS("rc4")    ? "RC4:@SECLEVEL=0"
-                    : IS("3des") ? "3DES:@SECLEVEL=0"
-                                 : "eNULL:@SECLEVEL=0";
-    return versions(ep, 0, TH_TLS1_2_VERSION) ?: weak(ep, c) ?: serve(ep, pki->good);
-  }
-  if (IS("tls1.2-only") || IS("renegotiate-request"))
-    return versions(ep, 0, TH_TLS1_2_VERSION) ?: serve(ep, pki->good);
-  if (IS("tls1.3-only") || IS("key-update-storm"))
-    return versions(ep, TH_TLS1_3_VERSION, 0) ?: serve(ep, pki->good);
-  if (IS("no-common-cipher"))
-    return versions(ep, TH_TLS1_3_VERSION, 0)
-               ?: th_context_set_ciphersuites(ep->ctx, "TLS_AES_128_CCM_8_SHA256")
-               ?: serve(ep, pki->good);
-  if (IS("alpn-h2-only"))
-    return th_context_set_alpn_select_callback(ep->ctx, h2_only, NULL) ?: serve(ep, pki->good);
   if (IS("client-cert-required"))
     return client_auth(cat, ep, TH_VERIFY_PEER | TH_VERIFY_FAIL_IF_NO_PEER_CERT);
   if (IS("client-cert-optional")) return client_auth(cat, ep, TH_VERIFY_PEER);
+  if (IS("tls1.0") || IS("tls1.1")) {
+    int v = IS("tls1.0") ? TH_TLS1_VERSION : TH_TLS1_1_VERSION;
+    rc = weak(ep, NULL);
+    if (rc == TH_OK) rc = versions(ep, v, v);
+  } else if (IS("rc4") || IS("3des") || IS("null")) {
+    rc = versions(ep, 0, TH_TLS1_2_VERSION);
+    if (rc == TH_OK)
+      rc = weak(ep, IS("rc4")    ? "RC4:@SECLEVEL=0"
+                    : IS("3des") ? "3DES:@SECLEVEL=0"
+                                 : "eNULL:@SECLEVEL=0");
+  } else if (IS("tls1.2-only") || IS("renegotiate-request")) {
+    rc = versions(ep, 0, TH_TLS1_2_VERSION);
+  } else if (IS("tls1.3-only") || IS("key-update-storm")) {
+    rc = versions(ep, TH_TLS1_3_VERSION, 0);
+  } else if (IS("no-common-cipher")) {
+    rc = versions(ep, TH_TLS1_3_VERSION, 0);
+    if (rc == TH_OK) rc = th_context_set_ciphersuites(ep->ctx, "TLS_AES_128_CCM_8_SHA256");
+  } else if (IS("alpn-h2-only")) {
+    rc = th_context_set_alpn_select_callback(ep->ctx, h2_only, NULL);
+  }
+  /* ... and good and the behaviours: the good leaf as it is. */
+  return rc == TH_OK ? serve(ep, cat->pki.good) : rc;
+}
 #undef IS
-  return serve(ep, pki->good); /* good and the behaviours */
+
+static int setup(bs_cat *cat, bs_endpoint *ep) {
+  int rc = setup_spec(cat, ep);
+  if (rc == NOT_MINE) rc = setup_cert(cat, ep);
+  return rc == NOT_MINE ? setup_proto(cat, ep) : rc;
 }
 
 /* ---- the probe ------------------------------------------------------------------ */
