@@ -13,6 +13,7 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -29,7 +30,7 @@ struct bs_server {
   size_t limit; /* total live connections */
   int wake[2];  /* self-pipe: bs_server_stop writes, the loop polls */
   int reserve;  /* a spare fd, given up to accept-and-close under EMFILE */
-  volatile sig_atomic_t stopping;
+  atomic_int stopping; /* lock-free: safe from a signal handler and another thread */
   struct pollfd *pfd;
 };
 
@@ -119,7 +120,7 @@ bs_server *bs_server_new(bs_cat *cat, int base_port) {
 }
 
 void bs_server_stop(bs_server *srv) {
-  srv->stopping = 1;
+  atomic_store(&srv->stopping, 1);
   ssize_t n = write(srv->wake[1], "x", 1);
   (void)n; /* a full pipe already wakes the loop */
 }
@@ -254,7 +255,7 @@ static void step(bs_server *srv, size_t nl, const size_t *lidx, long long now) {
 int bs_server_run(bs_server *srv) {
   size_t *lidx = calloc(srv->cat->n + 1, sizeof *lidx);
   if (lidx == NULL) return -1;
-  while (!srv->stopping) {
+  while (!atomic_load(&srv->stopping)) {
     long long now = bs_now_ms();
     size_t nl = 0;
     srv->pfd[0] = (struct pollfd){.fd = srv->wake[0], .events = POLLIN};
@@ -275,7 +276,7 @@ int bs_server_run(bs_server *srv) {
   }
   free(lidx);
   while (srv->nconns > 0) conn_free(srv, srv->nconns - 1);
-  return srv->stopping ? 0 : -1;
+  return atomic_load(&srv->stopping) ? 0 : -1;
 }
 
 void bs_server_free(bs_server *srv) {
