@@ -16,6 +16,7 @@ on the process's output or on a socket); no sleeps. Prints
 import json
 import os
 import resource
+import shutil
 import select
 import signal
 import socket
@@ -69,6 +70,7 @@ class Server:
     def stop(self, sig=signal.SIGTERM):
         self.proc.send_signal(sig)
         out, err = self.proc.communicate(timeout=30)
+        shutil.rmtree(self.dir, ignore_errors=True)
         return self.proc.returncode, err
 
 
@@ -299,6 +301,7 @@ def base_port_pins_ports():
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             proc.communicate(timeout=30)
+        shutil.rmtree(srv_dir, ignore_errors=True)
     assert proc.returncode == 0, proc.returncode
 
 
@@ -316,7 +319,8 @@ def check_tlsharness_agrees():
 
 @test
 def check_client_cmd():
-    log = tempfile.mktemp(prefix="badssl-cmd.")
+    fd, log = tempfile.mkstemp(prefix="badssl-cmd.")
+    os.close(fd)
     tpl = 'printf "%%s %%s %%s\\n" {host} {addr} {port} >> %s && test -s {ca}' % log
     p = run("--check", "--client-cmd", tpl, "--jobs", "4", timeout=300)
     # Every run exits 0 ("ok"), so the fail-expected endpoints disagree.
