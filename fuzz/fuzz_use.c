@@ -39,6 +39,46 @@ void fuzz_use_list(th_list *list, void (*use)(void *item)) {
   th_list_free(list);
 }
 
+/* A DER codec of one class: load, dump, free, adapted to one shape. */
+typedef struct der_codec {
+  const char *what;
+  void *(*load)(const th_bytes *der);
+  th_bytes *(*dump)(const void *obj);
+  void (*release)(void *obj);
+} der_codec;
+
+/* The DER a dump gave must load back and dump to the same bytes. Frees der. */
+static void check_round_trip(const der_codec *c, th_bytes *der) {
+  if (der == NULL) return;
+  void *again = c->load(der);
+  if (again == NULL) fuzz_fail(c->what);
+  th_bytes *der2 = c->dump(again);
+  if (!fuzz_same(der, der2)) fuzz_fail(c->what);
+  th_bytes_free(der2);
+  c->release(again);
+  th_bytes_free(der);
+}
+
+static void *load_x509(const th_bytes *d) { return th_crypto_load_certificate(TH_FILETYPE_ASN1, d->data, d->len); }
+static th_bytes *dump_x509(const void *o) { return th_crypto_dump_certificate(TH_FILETYPE_ASN1, o); }
+static void free_x509(void *o) { th_x509_free(o); }
+static const der_codec x509_codec = {"certificate DER round trip", load_x509, dump_x509, free_x509};
+
+static void *load_pub(const th_bytes *d) { return th_crypto_load_publickey(TH_FILETYPE_ASN1, d->data, d->len); }
+static th_bytes *dump_pub(const void *o) { return th_crypto_dump_publickey(TH_FILETYPE_ASN1, o); }
+static void free_pkey(void *o) { th_pkey_free(o); }
+static const der_codec pub_codec = {"public key DER round trip", load_pub, dump_pub, free_pkey};
+
+static void *load_crl(const th_bytes *d) { return th_crypto_load_crl(TH_FILETYPE_ASN1, d->data, d->len); }
+static th_bytes *dump_crl(const void *o) { return th_crypto_dump_crl(TH_FILETYPE_ASN1, o); }
+static void free_crl(void *o) { th_crl_free(o); }
+static const der_codec crl_codec = {"CRL DER round trip", load_crl, dump_crl, free_crl};
+
+static void *load_sess(const th_bytes *d) { return th_session_from_der(d->data, d->len); }
+static th_bytes *dump_sess(const void *o) { return th_session_to_der(o); }
+static void free_sess(void *o) { th_session_free(o); }
+static const der_codec session_codec = {"session DER round trip", load_sess, dump_sess, free_sess};
+
 static void use_component(void *item) {
   th_x509_name_component *c = item;
   FUZZ_CHECK(c->name != NULL && c->value != NULL, "name component without name or value");
@@ -82,18 +122,8 @@ void fuzz_use_pkey(const th_pkey *pkey) {
   int bits = th_pkey_bits(pkey), type = th_pkey_type(pkey);
   FUZZ_CHECK(bits >= 0 && type >= 0, "bits/type of a loaded key failed");
   int pub_only = th_pkey_only_public(pkey);
-  th_bytes *pub = th_crypto_dump_publickey(TH_FILETYPE_ASN1, pkey);
+  check_round_trip(&pub_codec, th_crypto_dump_publickey(TH_FILETYPE_ASN1, pkey));
   fuzz_use_bytes(th_crypto_dump_publickey(TH_FILETYPE_PEM, pkey));
-  if (pub != NULL) {
-    /* The public key parses back and dumps to the same bytes. */
-    th_pkey *again = th_crypto_load_publickey(TH_FILETYPE_ASN1, pub->data, pub->len);
-    FUZZ_CHECK(again != NULL, "dump_publickey output does not load");
-    th_bytes *pub2 = th_crypto_dump_publickey(TH_FILETYPE_ASN1, again);
-    FUZZ_CHECK(fuzz_same(pub, pub2), "public key DER round trip differs");
-    th_bytes_free(pub2);
-    th_pkey_free(again);
-    th_bytes_free(pub);
-  }
   if (pub_only == 0) {
     fuzz_use_bytes(th_crypto_dump_privatekey(TH_FILETYPE_TEXT, pkey, NULL, NULL, 0));
     fuzz_use_bytes(th_crypto_dump_privatekey(TH_FILETYPE_ASN1, pkey, NULL, NULL, 0));
@@ -115,18 +145,9 @@ void fuzz_use_pkey(const th_pkey *pkey) {
 
 void fuzz_use_x509(th_x509 *cert) {
   if (cert == NULL) return;
-  th_bytes *der = th_crypto_dump_certificate(TH_FILETYPE_ASN1, cert);
+  check_round_trip(&x509_codec, th_crypto_dump_certificate(TH_FILETYPE_ASN1, cert));
   fuzz_use_bytes(th_crypto_dump_certificate(TH_FILETYPE_PEM, cert));
   fuzz_use_bytes(th_crypto_dump_certificate(TH_FILETYPE_TEXT, cert));
-  if (der != NULL) {
-    th_x509 *again = th_crypto_load_certificate(TH_FILETYPE_ASN1, der->data, der->len);
-    FUZZ_CHECK(again != NULL, "dump_certificate DER does not load");
-    th_bytes *der2 = th_crypto_dump_certificate(TH_FILETYPE_ASN1, again);
-    FUZZ_CHECK(fuzz_same(der, der2), "certificate DER round trip differs");
-    th_bytes_free(der2);
-    th_x509_free(again);
-    th_bytes_free(der);
-  }
   th_x509_name *subject = th_x509_get_subject(cert), *issuer = th_x509_get_issuer(cert);
   fuzz_use_name(subject);
   fuzz_use_name(issuer);
@@ -203,18 +224,9 @@ static void use_revoked(void *item) {
 
 void fuzz_use_crl(const th_crl *crl) {
   if (crl == NULL) return;
-  th_bytes *der = th_crypto_dump_crl(TH_FILETYPE_ASN1, crl);
+  check_round_trip(&crl_codec, th_crypto_dump_crl(TH_FILETYPE_ASN1, crl));
   fuzz_use_bytes(th_crypto_dump_crl(TH_FILETYPE_PEM, crl));
   fuzz_use_bytes(th_crypto_dump_crl(TH_FILETYPE_TEXT, crl));
-  if (der != NULL) {
-    th_crl *again = th_crypto_load_crl(TH_FILETYPE_ASN1, der->data, der->len);
-    FUZZ_CHECK(again != NULL, "dump_crl DER does not load");
-    th_bytes *der2 = th_crypto_dump_crl(TH_FILETYPE_ASN1, again);
-    FUZZ_CHECK(fuzz_same(der, der2), "CRL DER round trip differs");
-    th_bytes_free(der2);
-    th_crl_free(again);
-    th_bytes_free(der);
-  }
   th_x509_name *issuer = th_crl_get_issuer(crl);
   fuzz_use_name(issuer);
   th_x509_name_free(issuer);
@@ -224,16 +236,7 @@ void fuzz_use_crl(const th_crl *crl) {
 
 void fuzz_use_session(const th_session *sess) {
   if (sess == NULL) return;
-  th_bytes *der = th_session_to_der(sess);
-  if (der != NULL) {
-    th_session *again = th_session_from_der(der->data, der->len);
-    FUZZ_CHECK(again != NULL, "session_to_der output does not load");
-    th_bytes *der2 = th_session_to_der(again);
-    FUZZ_CHECK(fuzz_same(der, der2), "session DER round trip differs");
-    th_bytes_free(der2);
-    th_session_free(again);
-    th_bytes_free(der);
-  }
+  check_round_trip(&session_codec, th_session_to_der(sess));
   (void)th_session_is_resumable(sess);
   (void)th_session_get_protocol_version(sess);
   fuzz_use_bytes(th_session_get_id(sess));
