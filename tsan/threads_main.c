@@ -114,7 +114,7 @@ int main(int argc, char **argv) {
   tt.root = issue(NULL, TH_FIXTURES_ROLE_ROOT);
   tt.server = issue(tt.root, TH_FIXTURES_ROLE_SERVER);
   tt.client = issue(tt.root, TH_FIXTURES_ROLE_CLIENT);
-  int ran = 0;
+  int ran = 0, failed = 0;
   for (size_t i = 0; i < sizeof scenarios / sizeof scenarios[0]; i++) {
     int wanted = argc == 1;
     for (int a = 1; a < argc; a++) wanted |= strcmp(argv[a], scenarios[i].name) == 0;
@@ -122,6 +122,7 @@ int main(int argc, char **argv) {
     int before = failures;
     scenarios[i].fn();
     printf("%s %s\n", failures == before ? "ok  " : "FAIL", scenarios[i].name);
+    failed += failures != before;
     fflush(stdout);
     ran++;
   }
@@ -133,6 +134,7 @@ int main(int argc, char **argv) {
     fprintf(stderr, "no scenario matched\n");
     return 2;
   }
-  printf("threads: %d scenario(s), %d failure(s)\n", ran, failures);
+  /* The plain summary line tools/test_summary.py counts, one test per scenario. */
+  printf("threads: %d check(s) failed\ntests: %d passed, %d failed\n", failures, ran - failed, failed);
   return failures == 0 ? 0 : 1;
 }
