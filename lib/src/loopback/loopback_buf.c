@@ -120,7 +120,8 @@ const lb_end *th__lb_end_of(const SSL *ssl) {
   BIO *b = ssl != NULL ? SSL_get_rbio(ssl) : NULL;
   if (b == NULL) return NULL;
   const lb_end *e = NULL;
-  if (th__lb_end_type != -1 && BIO_method_type(b) == th__lb_end_type)
+  int end_type = __atomic_load_n(&th__lb_end_type, __ATOMIC_ACQUIRE); /* see make_method */
+  if (end_type != -1 && BIO_method_type(b) == end_type)
     e = BIO_get_data(b);
   else if (BIO_method_type(b) == BIO_TYPE_MEM &&
            BIO_get_callback_ex(b) == NULL)

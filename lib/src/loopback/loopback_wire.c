@@ -138,7 +138,10 @@ static void make_method(void) {
   BIO_meth_set_ctrl(end_method, end_ctrl);
   BIO_meth_set_create(end_method, end_create);
   BIO_meth_set_destroy(end_method, end_destroy);
-  th__lb_end_type = end_type; /* th__lb_end_of tells our BIOs by it */
+  /* th__lb_end_of tells our BIOs by it. It reads it without the once (a
+   * key-log callback chained on a shared Context runs it in threads whose
+   * pairs never made an end BIO), hence the atomic store. */
+  __atomic_store_n(&th__lb_end_type, end_type, __ATOMIC_RELEASE);
 }
 
 BIO *th__lb_end_bio_new(th_loopback_pair *pair, int side) {
