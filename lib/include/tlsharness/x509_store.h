@@ -166,8 +166,10 @@ int th_x509_store_load_locations(th_x509_store *store, const char *cafile, const
 /* th_x509_store_set_host: the leaf must match the DNS name (len bytes, no
  * NUL byte: TH_ERR_TYPE; 1..255 bytes: else TH_ERR_VALUE), replacing any
  * names set before. Matching follows th_x509_store_set_host_flags;
- * comparison ignores ASCII case and one trailing dot of name; IDNA names
- * are compared as A-labels ("xn--..."), never converted. */
+ * comparison ignores ASCII case; a trailing dot is not ignored
+ * ("www.example.test." does not match www.example.test); a leading dot
+ * (".example.test") stands for any name below it; IDNA names are compared
+ * as A-labels ("xn--..."), never converted. */
 int th_x509_store_set_host(th_x509_store *store, const char *name, size_t len);
 /* th_x509_store_add_host: one more acceptable name (any one may match). */
 int th_x509_store_add_host(th_x509_store *store, const char *name, size_t len);
