@@ -1,6 +1,7 @@
 /* testutil_names.c — see testutil_names.h. */
 #include "testutil_names.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,14 @@
 #include "testutil.h"
 #include "tlsharness/tlsharness.h"
 
-#define FAIL(...) (snprintf(why, whysz, __VA_ARGS__), -1)
+__attribute__((format(printf, 3, 4))) static int fail(char *why, size_t whysz, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(why, whysz, fmt, ap);
+  va_end(ap);
+  return -1;
+}
+#define FAIL(...) fail(why, whysz, __VA_ARGS__)
 
 static const struct {
   const char *opt;

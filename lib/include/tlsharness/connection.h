@@ -314,13 +314,14 @@ int th_connection_set_host_flags(th_connection *conn, unsigned int flags);
 int th_connection_set_purpose(th_connection *conn, int purpose);
 int th_connection_set_auth_level(th_connection *conn, int level);
 int th_connection_set_verify_flags(th_connection *conn, unsigned long flags);
-/* th_connection_get_peer_name: the host name (of those set) that the
- * peer's certificate matched, after a handshake that checked one
- * (SSL_get0_peername): for a wildcard match, the name as set
- * ("www.example.test"), not the certificate's pattern. *out = new th_bytes
+/* th_connection_get_peer_name: after a handshake whose peer verification
+ * checked host names and succeeded (get_verify_result X509_V_OK), the
+ * certificate's name that matched (SSL_get0_peername): the subjectAltName
+ * (or CN) as the certificate writes it, so "*.example.test" for a wildcard
+ * match and lower case where the certificate is. *out = new th_bytes
  * (NUL-terminated, caller frees with th_bytes_free), or NULL when no host
- * name was checked or none matched. TH_OK; TH_ERR_TYPE for a bad conn or
- * NULL out; TH_ERR_NOMEM. */
+ * name was checked or the verification failed. TH_OK; TH_ERR_TYPE for a
+ * bad conn or NULL out; TH_ERR_NOMEM. */
 int th_connection_get_peer_name(const th_connection *conn, th_bytes **out);
 
 /* ---- socket methods (connection_sock.c) ------------------------------------------ */

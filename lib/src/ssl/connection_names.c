@@ -51,7 +51,10 @@ int th_connection_set_verify_flags(th_connection *conn, unsigned long flags) {
 
 int th_connection_get_peer_name(const th_connection *conn, th_bytes **out) {
   TH_CHECK(conn, &TH_TYPE_CONNECTION);
-  /* SSL_get0_peername: the name of the param's list that matched, kept
-   * after a successful host check (NULL without one). */
-  return th__vp_peer_name(SSL_get0_peername(conn->ssl), out, __func__);
+  /* SSL_get0_peername: the certificate's name that matched one of the
+   * param's names, stored by the host check even when a later check of
+   * the chain fails: only a verified chain makes it the verified name. */
+  const char *name = SSL_get0_peername(conn->ssl);
+  if (SSL_get_verify_result(conn->ssl) != X509_V_OK) name = NULL;
+  return th__vp_peer_name(name, out, __func__);
 }
