@@ -4,6 +4,7 @@
  * and Context / Connection (ssl), so the three accept and refuse exactly
  * the same input. Each setter checks everything before it touches the
  * parameters: on error they are as they were. */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include <openssl/x509_vfy.h>
@@ -19,11 +20,12 @@
 
 static int name_ok(const char *name, size_t len, const char *what, const char *func) {
   if (name == NULL) return th__err(TH_ERR_TYPE, "%s: %s is NULL", func, what);
-  if (memchr(name, 0, len) != NULL)
-    return th__err(TH_ERR_TYPE, "%s: %s must not contain NUL byte", func, what);
+  /* The length first: memchr must not run past a short buffer. */
   if (len == 0 || len > TH__NAME_MAX)
     return th__err(TH_ERR_VALUE, "%s: a %s is 1 to %d bytes, not %zu", func, what, TH__NAME_MAX,
                    len);
+  if (memchr(name, 0, len) != NULL)
+    return th__err(TH_ERR_TYPE, "%s: %s must not contain NUL byte", func, what);
   return TH_OK;
 }
 
@@ -46,13 +48,15 @@ int th__vp_email(X509_VERIFY_PARAM *p, const char *addr, size_t len, const char 
 
 int th__vp_ip(X509_VERIFY_PARAM *p, const char *text, const char *func) {
   if (text == NULL) return th__err(TH_ERR_TYPE, "%s: text is NULL", func);
-  /* a2i_IPADDRESS reads IPv4 dotted quads and IPv6 text (:: and a
-   * trailing dotted quad included) into 4 or 16 bytes. */
-  ASN1_OCTET_STRING *ip = a2i_IPADDRESS(text);
-  if (ip == NULL) return th__err(TH_ERR_VALUE, "%s: \"%.64s\" is not an IPv4 or IPv6 address", func, text);
-  int ok = X509_VERIFY_PARAM_set1_ip(p, ASN1_STRING_get0_data(ip), (size_t)ASN1_STRING_length(ip));
-  ASN1_OCTET_STRING_free(ip);
-  return ok ? TH_OK : th__err_ossl(TH_ERR_NOMEM, "%s: OpenSSL could not store the address", func);
+  /* inet_pton, not OpenSSL's a2i_IPADDRESS: that one reads IPv4 with
+   * sscanf and so takes "192.0.2.1/24" or a trailing space as 192.0.2.1. */
+  unsigned char ip[16];
+  size_t len = inet_pton(AF_INET, text, ip) == 1 ? 4 : inet_pton(AF_INET6, text, ip) == 1 ? 16 : 0;
+  if (len == 0)
+    return th__err(TH_ERR_VALUE, "%s: \"%.64s\" is not an IPv4 or IPv6 address", func, text);
+  if (!X509_VERIFY_PARAM_set1_ip(p, ip, len))
+    return th__err_ossl(TH_ERR_NOMEM, "%s: OpenSSL could not store the address", func);
+  return TH_OK;
 }
 
 int th__vp_host_flags(X509_VERIFY_PARAM *p, unsigned int flags, const char *func) {
