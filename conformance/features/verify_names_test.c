@@ -113,6 +113,9 @@ static int raw_peername(const char *path, const char *host, unsigned int flags, 
 }
 #define raw_check(path, host, flags) raw_peername(path, host, flags, NULL, 0)
 
+/* Every leaf row (role server or client: the server presents the leaf);
+ * the CA rows ("this CA verifies under the root") have no key to serve and
+ * are upheld by the openssl and X509Store tests above. */
 static void handshakes(int via) {
   tuf_row *rows;
   const char *dir;
