@@ -133,7 +133,8 @@ static const struct {
                  {"-ignore_critical", X509_V_FLAG_IGNORE_CRITICAL},
                  {"-allow_proxy_certs", X509_V_FLAG_ALLOW_PROXY_CERTS},
                  {"-policy_check", X509_V_FLAG_POLICY_CHECK},
-                 {"-explicit_policy", X509_V_FLAG_EXPLICIT_POLICY}};
+                 {"-explicit_policy", X509_V_FLAG_EXPLICIT_POLICY},
+                 {"-partial_chain", X509_V_FLAG_PARTIAL_CHAIN}};
 
 static int parse_args(vargs *v, const char *dir, char *args, char *why, size_t whysz) {
   char *save = NULL, *tok = strtok_r(args, " ", &save);

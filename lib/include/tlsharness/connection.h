@@ -301,6 +301,29 @@ int th_connection_get_ocsp_response(const th_connection *conn, th_bytes **out);
  * an X509_V_ERR_* code) or TH_ERR_TYPE. */
 long th_connection_get_verify_result(const th_connection *conn);
 
+/* ---- Verifying names (beyond the spec; docs/api.md "Verifying names") ----
+ * This connection's own copy of its Context's name and policy settings
+ * (SSL_get0_param, SSL_set1_host / SSL_add1_host / SSL_set_hostflags):
+ * set before the handshake. Same arguments, checks and errors as
+ * th_context_set_host ... (TH_ERR_TYPE for a NULL/wrong-type conn). */
+int th_connection_set_host(th_connection *conn, const char *name, size_t len);
+int th_connection_add_host(th_connection *conn, const char *name, size_t len);
+int th_connection_set_ip(th_connection *conn, const char *text);
+int th_connection_set_email(th_connection *conn, const char *addr, size_t len);
+int th_connection_set_host_flags(th_connection *conn, unsigned int flags);
+int th_connection_set_purpose(th_connection *conn, int purpose);
+int th_connection_set_auth_level(th_connection *conn, int level);
+int th_connection_set_verify_flags(th_connection *conn, unsigned long flags);
+/* th_connection_get_peer_name: after a handshake whose peer verification
+ * checked host names and succeeded (get_verify_result X509_V_OK), the
+ * certificate's name that matched (SSL_get0_peername): the subjectAltName
+ * (or CN) as the certificate writes it, so "*.example.test" for a wildcard
+ * match and lower case where the certificate is. *out = new th_bytes
+ * (NUL-terminated, caller frees with th_bytes_free), or NULL when no host
+ * name was checked or the verification failed. TH_OK; TH_ERR_TYPE for a
+ * bad conn or NULL out; TH_ERR_NOMEM. */
+int th_connection_get_peer_name(const th_connection *conn, th_bytes **out);
+
 /* ---- socket methods (connection_sock.c) ------------------------------------------ */
 
 /* th_connection_accept mirrors accept(): accepts on the listening socket,

@@ -338,6 +338,37 @@ int th_context_set_npn_select_callback(th_context *ctx, th_proto_select_cb fn, v
 int th_context_set_app_data(th_context *ctx, void *data);
 void *th_context_get_app_data(const th_context *ctx);
 
+/* ---- Verifying names (beyond the spec; docs/api.md "Verifying names") ----
+ * What the peer's certificate must be issued for, checked during the
+ * handshake's peer verification of every Connection made from ctx
+ * afterwards (OpenSSL's SSL_CTX_get0_param; a Connection copies it when it
+ * is made and can change its own copy, th_connection_set_host ...). Same
+ * arguments, checks and errors as the X509Store setters of the same names
+ * (th_x509_store_set_host ...: TH_ERR_TYPE for a NULL/wrong-type ctx, NULL
+ * text or a NUL byte in a name, TH_ERR_VALUE for bad input, TH_ERR_NOMEM;
+ * ctx unchanged on error). A mismatch fails a handshake with VERIFY_PEER
+ * (TH_ERR_SSL, "certificate verify failed") and
+ * th_connection_get_verify_result gives the X509_V_ERR_* code
+ * (HOSTNAME_MISMATCH, IP_ADDRESS_MISMATCH, EMAIL_MISMATCH, INVALID_PURPOSE,
+ * EE_KEY_TOO_SMALL ...); with VERIFY_NONE the handshake completes and
+ * get_verify_result still says it. Setting a host name does not send it as
+ * SNI (th_connection_set_tlsext_host_name does). The purpose defaults to
+ * the peer's role (a client checks sslserver, a server sslclient) and the
+ * auth level to the context's security level. */
+int th_context_set_host(th_context *ctx, const char *name, size_t len);
+int th_context_add_host(th_context *ctx, const char *name, size_t len);
+int th_context_set_ip(th_context *ctx, const char *text);
+int th_context_set_email(th_context *ctx, const char *addr, size_t len);
+int th_context_set_host_flags(th_context *ctx, unsigned int flags);
+int th_context_set_purpose(th_context *ctx, int purpose);
+int th_context_set_auth_level(th_context *ctx, int level);
+/* th_context_set_verify_flags ors TH_X509_STORE_FLAGS_* into the peer
+ * verification's flags (named _verify_ because Context has other flags:
+ * options, modes); like th_x509_store_set_flags on the context's store,
+ * but kept with the context's other verification settings. TH_ERR_VALUE
+ * for unknown bits. */
+int th_context_set_verify_flags(th_context *ctx, unsigned long flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
 
 #include "tlsharness/common.h"
 
@@ -34,6 +35,69 @@ extern "C" {
 /* 0 on OpenSSL 3: the issuer-check callback no longer exists, so this flag
  * changes nothing (docs/compat.md). */
 #define TH_X509_STORE_FLAGS_CB_ISSUER_CHECK X509_V_FLAG_CB_ISSUER_CHECK
+
+/* Beyond the spec: the X509_V_FLAG_* of OpenSSL 3 that the 16.1 set lacks
+ * (docs/compat.md). PARTIAL_CHAIN accepts a chain that ends at any trusted
+ * certificate (not only a self-signed root; pyOpenSSL >= 17.5 has it);
+ * TRUSTED_FIRST prefers trusted issuers (OpenSSL 3's default);
+ * NO_ALT_CHAINS stops at the first chain that fails; NO_CHECK_TIME skips
+ * validity dates; USE_CHECK_TIME is what th_x509_store_set_time sets;
+ * INHIBIT_ANY sets inhibitAnyPolicy; EXTENDED_CRL_SUPPORT and USE_DELTAS
+ * enable indirect and delta CRLs; SUITEB_* enforce RFC 6460 Suite B. */
+#define TH_X509_STORE_FLAGS_USE_CHECK_TIME X509_V_FLAG_USE_CHECK_TIME
+#define TH_X509_STORE_FLAGS_INHIBIT_ANY X509_V_FLAG_INHIBIT_ANY
+#define TH_X509_STORE_FLAGS_EXTENDED_CRL_SUPPORT X509_V_FLAG_EXTENDED_CRL_SUPPORT
+#define TH_X509_STORE_FLAGS_USE_DELTAS X509_V_FLAG_USE_DELTAS
+#define TH_X509_STORE_FLAGS_TRUSTED_FIRST X509_V_FLAG_TRUSTED_FIRST
+#define TH_X509_STORE_FLAGS_SUITEB_128_LOS_ONLY X509_V_FLAG_SUITEB_128_LOS_ONLY
+#define TH_X509_STORE_FLAGS_SUITEB_192_LOS X509_V_FLAG_SUITEB_192_LOS
+#define TH_X509_STORE_FLAGS_SUITEB_128_LOS X509_V_FLAG_SUITEB_128_LOS
+#define TH_X509_STORE_FLAGS_PARTIAL_CHAIN X509_V_FLAG_PARTIAL_CHAIN
+#define TH_X509_STORE_FLAGS_NO_ALT_CHAINS X509_V_FLAG_NO_ALT_CHAINS
+#define TH_X509_STORE_FLAGS_NO_CHECK_TIME X509_V_FLAG_NO_CHECK_TIME
+/* Every flag above or'ed: any other bit is TH_ERR_VALUE. */
+#define TH_X509_STORE_FLAGS_ALL                                                                  \
+  (TH_X509_STORE_FLAGS_CRL_CHECK | TH_X509_STORE_FLAGS_CRL_CHECK_ALL |                            \
+   TH_X509_STORE_FLAGS_IGNORE_CRITICAL | TH_X509_STORE_FLAGS_X509_STRICT |                        \
+   TH_X509_STORE_FLAGS_ALLOW_PROXY_CERTS | TH_X509_STORE_FLAGS_POLICY_CHECK |                     \
+   TH_X509_STORE_FLAGS_EXPLICIT_POLICY | TH_X509_STORE_FLAGS_INHIBIT_MAP |                        \
+   TH_X509_STORE_FLAGS_NOTIFY_POLICY | TH_X509_STORE_FLAGS_CHECK_SS_SIGNATURE |                   \
+   TH_X509_STORE_FLAGS_USE_CHECK_TIME | TH_X509_STORE_FLAGS_INHIBIT_ANY |                         \
+   TH_X509_STORE_FLAGS_EXTENDED_CRL_SUPPORT | TH_X509_STORE_FLAGS_USE_DELTAS |                    \
+   TH_X509_STORE_FLAGS_TRUSTED_FIRST | TH_X509_STORE_FLAGS_SUITEB_128_LOS |                       \
+   TH_X509_STORE_FLAGS_PARTIAL_CHAIN | TH_X509_STORE_FLAGS_NO_ALT_CHAINS |                        \
+   TH_X509_STORE_FLAGS_NO_CHECK_TIME)
+
+/* Beyond the spec: how host names are matched (th_x509_store_set_host_flags,
+ * th_context_set_host_flags, th_connection_set_host_flags); OpenSSL's
+ * X509_CHECK_FLAG_* (X509_check_host(3)), or'ed. 0 (the default): a
+ * wildcard may stand for the whole left-most label or part of it
+ * ("f*.example.com"), never over a label that holds an IDNA A-label, and
+ * the subject CN is checked only when the certificate has no DNS SAN. */
+#define TH_X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT
+#define TH_X509_CHECK_FLAG_NO_WILDCARDS X509_CHECK_FLAG_NO_WILDCARDS
+#define TH_X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS
+#define TH_X509_CHECK_FLAG_MULTI_LABEL_WILDCARDS X509_CHECK_FLAG_MULTI_LABEL_WILDCARDS
+#define TH_X509_CHECK_FLAG_SINGLE_LABEL_SUBDOMAINS X509_CHECK_FLAG_SINGLE_LABEL_SUBDOMAINS
+#define TH_X509_CHECK_FLAG_NEVER_CHECK_SUBJECT X509_CHECK_FLAG_NEVER_CHECK_SUBJECT
+#define TH_X509_CHECK_FLAGS_ALL                                                                  \
+  (TH_X509_CHECK_FLAG_ALWAYS_CHECK_SUBJECT | TH_X509_CHECK_FLAG_NO_WILDCARDS |                    \
+   TH_X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS | TH_X509_CHECK_FLAG_MULTI_LABEL_WILDCARDS |           \
+   TH_X509_CHECK_FLAG_SINGLE_LABEL_SUBDOMAINS | TH_X509_CHECK_FLAG_NEVER_CHECK_SUBJECT)
+
+/* Beyond the spec: what the chain must be good for (th_*_set_purpose);
+ * OpenSSL's X509_PURPOSE_* (`openssl verify -purpose sslclient` is
+ * SSL_CLIENT, sslserver SSL_SERVER, nssslserver NS_SSL_SERVER, smimesign,
+ * smimeencrypt, crlsign, any, ocsphelper, timestampsign). */
+#define TH_X509_PURPOSE_SSL_CLIENT X509_PURPOSE_SSL_CLIENT
+#define TH_X509_PURPOSE_SSL_SERVER X509_PURPOSE_SSL_SERVER
+#define TH_X509_PURPOSE_NS_SSL_SERVER X509_PURPOSE_NS_SSL_SERVER
+#define TH_X509_PURPOSE_SMIME_SIGN X509_PURPOSE_SMIME_SIGN
+#define TH_X509_PURPOSE_SMIME_ENCRYPT X509_PURPOSE_SMIME_ENCRYPT
+#define TH_X509_PURPOSE_CRL_SIGN X509_PURPOSE_CRL_SIGN
+#define TH_X509_PURPOSE_ANY X509_PURPOSE_ANY
+#define TH_X509_PURPOSE_OCSP_HELPER X509_PURPOSE_OCSP_HELPER
+#define TH_X509_PURPOSE_TIMESTAMP_SIGN X509_PURPOSE_TIMESTAMP_SIGN
 
 /* ---- X509Store ----------------------------------------------------------- */
 
@@ -61,7 +125,8 @@ int th_x509_store_add_crl(th_x509_store *store, const th_crl *crl);
 /* th_x509_store_set_flags mirrors X509Store.set_flags: ors flags
  * (TH_X509_STORE_FLAGS_*) into the store's verification flags (as OpenSSL's
  * X509_STORE_set_flags does: flags are added, never cleared). TH_ERR_TYPE
- * for a bad store, TH_ERR_CRYPTO if OpenSSL refuses. */
+ * for a bad store, TH_ERR_VALUE for a bit outside TH_X509_STORE_FLAGS_ALL
+ * (store unchanged), TH_ERR_CRYPTO if OpenSSL refuses. */
 int th_x509_store_set_flags(th_x509_store *store, unsigned long flags);
 
 /* Beyond the spec (pyOpenSSL >= 17.1's X509Store.set_time): verify as if
@@ -86,6 +151,54 @@ int th_x509_store_add_policy(th_x509_store *store, const char *oid);
  * (c_rehash layout); either may be NULL but not both (TH_ERR_TYPE).
  * TH_ERR_CRYPTO when a file cannot be read or parsed. */
 int th_x509_store_load_locations(th_x509_store *store, const char *cafile, const char *capath);
+
+/* ---- Verifying names (beyond the spec; docs/api.md "Verifying names") ----
+ * What the certificate must be issued for, checked by every later
+ * X509StoreContext verification of this store (OpenSSL's X509_VERIFY_PARAM
+ * of the store, `openssl verify -verify_hostname / -verify_ip /
+ * -verify_email / -purpose / -auth_level`). A mismatch is TH_ERR_VERIFY with
+ * verify_code X509_V_ERR_HOSTNAME_MISMATCH, _IP_ADDRESS_MISMATCH,
+ * _EMAIL_MISMATCH, _INVALID_PURPOSE, _EE_KEY_TOO_SMALL, _CA_MD_TOO_WEAK ...
+ * Every setter returns TH_OK, or TH_ERR_TYPE for a NULL/wrong-type store or
+ * a NULL text, TH_ERR_VALUE for bad input as said, TH_ERR_NOMEM; on error
+ * the store is unchanged. Text is copied. */
+
+/* th_x509_store_set_host: the leaf must match the DNS name (len bytes, no
+ * NUL byte: TH_ERR_TYPE; 1..255 bytes: else TH_ERR_VALUE), replacing any
+ * names set before. Matching follows th_x509_store_set_host_flags;
+ * comparison ignores ASCII case; a trailing dot is not ignored
+ * ("www.example.test." does not match www.example.test); a leading dot
+ * (".example.test") stands for any name below it; IDNA names are compared
+ * as A-labels ("xn--..."), never converted. */
+int th_x509_store_set_host(th_x509_store *store, const char *name, size_t len);
+/* th_x509_store_add_host: one more acceptable name (any one may match). */
+int th_x509_store_add_host(th_x509_store *store, const char *name, size_t len);
+/* th_x509_store_set_ip: the leaf must carry this IP address as an
+ * iPAddress SAN; text is IPv4 ("192.0.2.1") or IPv6 ("2001:db8::1",
+ * "::ffff:192.0.2.1" — 16 bytes, which do not match a 4-byte IPv4 SAN).
+ * TH_ERR_VALUE for text that is neither. */
+int th_x509_store_set_ip(th_x509_store *store, const char *text);
+/* th_x509_store_set_email: the leaf must carry this address (len bytes, with
+ * an '@'; TH_ERR_VALUE otherwise) as an rfc822Name SAN (or, without one, as
+ * the subject's emailAddress unless NEVER_CHECK_SUBJECT). The local part is
+ * compared exactly, the domain ignoring case. */
+int th_x509_store_set_email(th_x509_store *store, const char *addr, size_t len);
+/* th_x509_store_set_host_flags: how names are matched, TH_X509_CHECK_FLAG_*
+ * or'ed (replacing the flags before; 0 restores the default). TH_ERR_VALUE
+ * for other bits. */
+int th_x509_store_set_host_flags(th_x509_store *store, unsigned int flags);
+/* th_x509_store_set_purpose: the chain must be good for purpose
+ * (TH_X509_PURPOSE_*: extendedKeyUsage, keyUsage and the old Netscape type
+ * of the leaf, and of the CAs as OpenSSL checks them). TH_ERR_VALUE for an
+ * unknown purpose. */
+int th_x509_store_set_purpose(th_x509_store *store, int purpose);
+/* th_x509_store_set_auth_level: the security level (0..5, SSL_CTX_set_
+ * security_level(3)) keys and signature digests of the chain must meet:
+ * level 1 refuses SHA-1 and RSA/DSA/DH keys under 1024 bits, level 2 keys
+ * under 2048 bits... Without it a store checks nothing of the kind (level
+ * -1), whatever the system's default TLS level is. TH_ERR_VALUE outside
+ * 0..5. */
+int th_x509_store_set_auth_level(th_x509_store *store, int level);
 
 /* Escape hatches (beyond the spec): a new th_x509_store sharing s (up-ref'd;
  * the caller keeps its reference and frees the result with

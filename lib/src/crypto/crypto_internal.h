@@ -187,4 +187,19 @@ int th__c2_x509_stack(th_x509 *const *certs, size_t n, STACK_OF(X509) * *out, co
 /* th__c2_x509_list wraps a new reference to every X509 of sk in a th_list. */
 th_list *th__c2_x509_list(const STACK_OF(X509) * sk);
 
+/* ---- verify_param.c: name and policy settings of an X509_VERIFY_PARAM,
+ * shared with the ssl module (Context, Connection). Each checks its input
+ * first (TH_ERR_TYPE for NULL or a NUL byte in a name, TH_ERR_VALUE for a
+ * bad value) and leaves p unchanged on error; func names the caller. */
+int th__vp_host(X509_VERIFY_PARAM *p, const char *name, size_t len, int add, const char *func);
+int th__vp_email(X509_VERIFY_PARAM *p, const char *addr, size_t len, const char *func);
+int th__vp_ip(X509_VERIFY_PARAM *p, const char *text, const char *func);
+int th__vp_host_flags(X509_VERIFY_PARAM *p, unsigned int flags, const char *func);
+int th__vp_purpose(X509_VERIFY_PARAM *p, int purpose, const char *func);
+int th__vp_auth_level(X509_VERIFY_PARAM *p, int level, const char *func);
+int th__vp_flags(X509_VERIFY_PARAM *p, unsigned long flags, const char *func);
+/* th__vp_peer_name: *out = a copy of name as th_bytes, or NULL when name
+ * is NULL (TH_OK); TH_ERR_TYPE for NULL out, TH_ERR_NOMEM. */
+int th__vp_peer_name(const char *name, th_bytes **out, const char *func);
+
 #endif

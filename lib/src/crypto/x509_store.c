@@ -60,10 +60,7 @@ int th_x509_store_add_crl(th_x509_store *store, const th_crl *crl) {
 int th_x509_store_set_flags(th_x509_store *store, unsigned long flags) {
   TH_CHECK(store, &TH_TYPE_X509_STORE);
   ERR_clear_error();
-  if (!X509_STORE_set_flags(store->store, flags))
-    return th__err_ossl(TH_ERR_CRYPTO, "th_x509_store_set_flags: OpenSSL refused flags 0x%lx",
-                        flags);
-  return TH_OK;
+  return th__vp_flags(X509_STORE_get0_param(store->store), flags, __func__);
 }
 
 int th_x509_store_set_time(th_x509_store *store, int64_t when) {
@@ -103,4 +100,42 @@ int th_x509_store_load_locations(th_x509_store *store, const char *cafile, const
     return th__err_ossl(TH_ERR_CRYPTO, "th_x509_store_load_locations: cannot load %s%s%s",
                         cafile ? cafile : "", cafile && capath ? " / " : "", capath ? capath : "");
   return TH_OK;
+}
+
+/* ---- verifying names: the store's X509_VERIFY_PARAM (verify_param.c) ---- */
+#define STORE_PARAM(store) X509_STORE_get0_param((store)->store)
+
+int th_x509_store_set_host(th_x509_store *store, const char *name, size_t len) {
+  TH_CHECK(store, &TH_TYPE_X509_STORE);
+  return th__vp_host(STORE_PARAM(store), name, len, 0, __func__);
+}
+
+int th_x509_store_add_host(th_x509_store *store, const char *name, size_t len) {
+  TH_CHECK(store, &TH_TYPE_X509_STORE);
+  return th__vp_host(STORE_PARAM(store), name, len, 1, __func__);
+}
+
+int th_x509_store_set_ip(th_x509_store *store, const char *text) {
+  TH_CHECK(store, &TH_TYPE_X509_STORE);
+  return th__vp_ip(STORE_PARAM(store), text, __func__);
+}
+
+int th_x509_store_set_email(th_x509_store *store, const char *addr, size_t len) {
+  TH_CHECK(store, &TH_TYPE_X509_STORE);
+  return th__vp_email(STORE_PARAM(store), addr, len, __func__);
+}
+
+int th_x509_store_set_host_flags(th_x509_store *store, unsigned int flags) {
+  TH_CHECK(store, &TH_TYPE_X509_STORE);
+  return th__vp_host_flags(STORE_PARAM(store), flags, __func__);
+}
+
+int th_x509_store_set_purpose(th_x509_store *store, int purpose) {
+  TH_CHECK(store, &TH_TYPE_X509_STORE);
+  return th__vp_purpose(STORE_PARAM(store), purpose, __func__);
+}
+
+int th_x509_store_set_auth_level(th_x509_store *store, int level) {
+  TH_CHECK(store, &TH_TYPE_X509_STORE);
+  return th__vp_auth_level(STORE_PARAM(store), level, __func__);
 }
