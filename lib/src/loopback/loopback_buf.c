@@ -79,8 +79,8 @@ int th__lb_check_side(int side, const char *func) {
 
 int th__lb_started(const th_loopback_pair *pair) {
   for (int i = 0; i < 2; i++)
-    if (!SSL_in_before(pair->ssl[i]) || pair->dir[i].written > 0 ||
-        BIO_number_written(pair->out[i]) > 0)
+    if ((pair->ssl[i] != NULL && !SSL_in_before(pair->ssl[i])) || pair->dir[i].written > 0 ||
+        (pair->out[i] != NULL && BIO_number_written(pair->out[i]) > 0))
       return 1;
   return 0;
 }

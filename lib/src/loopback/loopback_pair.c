@@ -97,6 +97,7 @@ th_loopback_pair *th_loopback_pair_new_raw(SSL_CTX *server, SSL_CTX *client, int
   th_loopback_pair *p = th__obj_new(&TH_TYPE_LOOPBACK_PAIR, sizeof *p);
   if (p == NULL) return NULL;
   p->transport = transport;
+  p->app_side = -1;
   for (int i = 0; i < 2; i++) p->fd[i] = -1;
   SSL_CTX_up_ref(client);
   SSL_CTX_up_ref(server);

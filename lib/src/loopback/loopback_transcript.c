@@ -275,15 +275,19 @@ static void lb_info_states(const SSL *ssl, int where, int ret) {
 }
 
 void th__lb_info_install(th_loopback_pair *pair) {
-  if (pair->observe & TH_LOOPBACK_OBSERVE_STATES) {
-    for (int i = 0; i < 2; i++) SSL_set_info_callback(pair->ssl[i], lb_info_states);
-    return;
+  for (int i = 0; i < 2; i++) {
+    /* An application's SSL (memory pattern) or socket is not ours to touch. */
+    if (pair->ssl[i] == NULL || (pair->app_side == i && pair->app_foreign)) continue;
+    if (pair->observe & TH_LOOPBACK_OBSERVE_STATES)
+      SSL_set_info_callback(pair->ssl[i], lb_info_states);
+    else /* Lean: the client counts tickets from the start; the server needs
+          * no callback (OpenSSL then calls its context's) until a
+          * renegotiation wants its finished handshakes counted
+          * (pair->count_server). */
+      SSL_set_info_callback(pair->ssl[i], i == TH_LOOPBACK_CLIENT || pair->count_server
+                                              ? lb_info_lean
+                                              : NULL);
   }
-  /* Lean: the client counts tickets from the start; the server needs no
-   * callback (OpenSSL then calls its context's) until a renegotiation
-   * wants its finished handshakes counted (pair->count_server). */
-  SSL_set_info_callback(pair->ssl[TH_LOOPBACK_CLIENT], lb_info_lean);
-  SSL_set_info_callback(pair->ssl[TH_LOOPBACK_SERVER], pair->count_server ? lb_info_lean : NULL);
 }
 
 th_list *th_loopback_info_states(th_loopback_pair *pair, int side) {
