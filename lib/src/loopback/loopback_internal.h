@@ -251,6 +251,10 @@ int th__lb_wrap_conn(th_loopback_pair *pair, int side);
 int th__lb_map_error(th_loopback_pair *pair, int side, int rc, const char *op);
 /* th__lb_progress sums every progress counter of the pair. */
 unsigned long long th__lb_progress(th_loopback_pair *pair);
+/* th__lb_idle says whether nothing moved since `before`, after ending any
+ * STALL_THEN_RESUME (with both sides driven by the harness, a stall lasts
+ * until nothing else can move). */
+int th__lb_idle(th_loopback_pair *pair, unsigned long long before);
 /* th__lb_stall writes the stall message and returns TH_ERR_STALLED. */
 int th__lb_stall(th_loopback_pair *pair, const char *what);
 
