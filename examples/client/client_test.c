@@ -103,6 +103,7 @@ static th_peer *make_peer(const tcase *c) {
   th_peer *peer = th_peer_new_from_files(TH_PEER_SERVER, f->chain, f->key, pki.files[EX_GOOD].ca);
   cr_assert_not_null(peer, "%s", th_error_last()->message);
   cr_assert_eq(th_peer_set_versions(peer, c->peer_min, c->peer_max), TH_OK);
+  cr_assert_eq(th_peer_observe(peer, TH_LOOPBACK_OBSERVE_TRANSCRIPT), TH_OK);
   if (c->require_cert) cr_assert_eq(th_peer_request_client_cert(peer, 1), TH_OK);
   if (c->fault.kind) cr_assert_eq(th_peer_add_fault(peer, &c->fault), TH_OK);
   for (int i = 0; c->script[i]; i++) {
@@ -154,7 +155,10 @@ static void run_case(const tcase *c, int pattern) {
   client_reply out;
   int rc = run_client(peer, &cfg, pattern, c->unix_socket, &out);
   if (pattern == SOCKET) th_peer_wait(peer, 0); /* the peer's result is not the claim */
-  cr_expect_eq(rc, c->want, "%s: client returned %d, expected %d", c->name, rc, c->want);
+  th_bytes *t = th_peer_transcript(peer);
+  cr_expect_eq(rc, c->want, "%s (%s): client returned %d, expected %d; the wire:\n%s", c->name,
+               pattern == MEMORY ? "memory" : "socket", rc, c->want, t ? (char *)t->data : "?");
+  th_bytes_free(t);
   if (c->want == CLIENT_VERIFY)
     cr_expect_eq(out.verify_result, c->want_verify, "%s: verify %ld (%s)", c->name, out.verify_result,
                  X509_verify_cert_error_string(out.verify_result));

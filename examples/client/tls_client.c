@@ -86,7 +86,9 @@ int client_exchange(SSL *ssl, int fd, const client_config *cfg, const char *requ
                     client_reply *out) {
   long long deadline = now_ms() + (cfg->deadline_ms ? cfg->deadline_ms : 5000);
   memset(out, 0, sizeof *out);
-  if (fd >= 0 && SSL_set_fd(ssl, fd) != 1) return CLIENT_IO;
+  /* The deadline needs a non-blocking socket, whoever connected it. */
+  if (fd >= 0 && (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) != 0 || SSL_set_fd(ssl, fd) != 1))
+    return CLIENT_IO;
   int rc;
   RETRY(SSL_connect(ssl), rc);
   out->verify_result = SSL_get_verify_result(ssl);

@@ -88,7 +88,8 @@ static void parse_records(th_loopback_pair *pair, int from) {
     r->length = len;
     /* TLS 1.3 protects everything as type 23; TLS 1.2 everything after a
      * CCS (a renegotiation's CCS included). */
-    int tls13 = SSL_version(pair->ssl[from]) >= TLS1_3_VERSION;
+    const SSL *v = pair->ssl[from] != NULL ? pair->ssl[from] : pair->ssl[!from]; /* an app's socket */
+    int tls13 = SSL_version(v) >= TLS1_3_VERSION;
     r->encrypted = ct == 23 || (d->ccs_seen && !tls13);
     if (ct == 20) d->ccs_seen = 1;
     if (ct == 22 && !r->encrypted) handshake_types(d, r, b->data + 5, len);

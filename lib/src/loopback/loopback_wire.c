@@ -201,7 +201,7 @@ BIO *th__lb_end_bio_new(th_loopback_pair *pair, int side) {
 }
 
 int th__lb_engage(th_loopback_pair *pair) {
-  if (pair->end[0] != NULL) return TH_OK;
+  if (pair->end[0] != NULL || pair->end[1] != NULL) return TH_OK;
   BIO *e[2] = {th__lb_end_bio_new(pair, 0), th__lb_end_bio_new(pair, 1)};
   if (e[0] == NULL || e[1] == NULL) {
     BIO_free(e[0]);
@@ -258,7 +258,8 @@ int th_loopback_pair_add_fault(th_loopback_pair *pair, const th_loopback_fault *
                   (k == TH_LOOPBACK_FAULT_CLOSE && fault->n > 0) ||
                   fault->position != TH_LOOPBACK_AT_BYTE;
   if (by_record && (d->records_unknown ||
-                    (pair->end[0] == NULL && BIO_number_written(pair->out[fault->from]) > 0)))
+                    (pair->end[0] == NULL && pair->end[1] == NULL &&
+                     BIO_number_written(pair->out[fault->from]) > 0)))
     return th__err(TH_ERR_VALUE,
                    "th_loopback_pair_add_fault: this pair observed nothing while the %s sent "
                    "records, so record numbers are unknown; add record faults before the "
