@@ -167,6 +167,9 @@ int th__lb_failed(th_loopback_pair *pair, int side);
  * (th__lb_io_begin). WANT_READ / WANT_WRITE leave the queue empty. */
 void th__lb_clear_errors(void);
 void th__lb_io_begin(void);
+/* th__lb_crossed_mem gives a pair the DIRECT transport: two memory BIOs
+ * crossed (in[] / out[]). TH_OK or TH_ERR_NOMEM. */
+int th__lb_crossed_mem(th_loopback_pair *p);
 /* th__lb_in_flight counts the bytes of a direction not yet read by the
  * receiver (transport buffers, fault queues and held records). */
 size_t th__lb_in_flight(th_loopback_pair *pair, int from);

@@ -355,16 +355,8 @@ static int make_pair(th_peer *p, SSL *app_ssl, int fd, int transport) {
     BIO_up_ref(b);
     pair->in[me] = pair->out[me] = b;
   } else {
-    BIO *c2s = BIO_new(BIO_s_mem()), *s2c = BIO_new(BIO_s_mem());
-    if (c2s == NULL || s2c == NULL) {
-      BIO_free(c2s);
-      BIO_free(s2c);
-      return th__err_ossl(TH_ERR_NOMEM, "th_peer: cannot make memory BIOs");
-    }
-    BIO_up_ref(c2s);
-    BIO_up_ref(s2c);
-    pair->out[TH_LOOPBACK_CLIENT] = pair->in[TH_LOOPBACK_SERVER] = c2s;
-    pair->out[TH_LOOPBACK_SERVER] = pair->in[TH_LOOPBACK_CLIENT] = s2c;
+    int rc = th__lb_crossed_mem(pair);
+    if (rc != TH_OK) return rc;
     SSL_up_ref(app_ssl);
     pair->ssl[app] = app_ssl;
   }
