@@ -44,6 +44,7 @@ typedef struct tcase {
   int want;                   /* the client's result */
   long want_verify;           /* with CLIENT_VERIFY: the verify error */
   int want_handshakes;        /* > 0: the peer finished this many handshakes */
+  int want_hs_records;        /* > 0: handshake records the client sent (the wire says) */
 } tcase;
 
 #define S(...) {__VA_ARGS__}
@@ -85,10 +86,11 @@ static const tcase cases[] = {
      .want = CLIENT_TIMEOUT},
     {"renegotiation request", EX_GOOD, TLS1_2_VERSION, TLS1_2_VERSION,
      .script = S(TH_PEER_RECV, TH_PEER_RENEGOTIATE, TH_PEER_SEND, TH_PEER_CLOSE_NOTIFY),
-     .want = CLIENT_OK, .want_handshakes = 2},
+     /* the client answers the HelloRequest with a new ClientHello: one more record */
+     .want = CLIENT_OK, .want_handshakes = 2, .want_hs_records = 4},
     {"renegotiation refused", EX_GOOD, TLS1_2_VERSION, TLS1_2_VERSION, .no_reneg = 1,
      .script = S(TH_PEER_RECV, TH_PEER_RENEGOTIATE, TH_PEER_SEND, TH_PEER_CLOSE_NOTIFY),
-     .want = CLIENT_OK}, /* the client says no_renegotiation; OpenSSL's server goes on */
+     .want = CLIENT_OK, .want_hs_records = 3}, /* no_renegotiation; OpenSSL's server goes on */
     {"key update", EX_GOOD, TLS1_3_VERSION, TLS1_3_VERSION,
      .script = S(TH_PEER_RECV, TH_PEER_KEY_UPDATE, TH_PEER_SEND, TH_PEER_CLOSE_NOTIFY),
      .want = CLIENT_OK},
@@ -156,6 +158,12 @@ static void run_case(const tcase *c, int pattern) {
   int rc = run_client(peer, &cfg, pattern, c->unix_socket, &out);
   if (pattern == SOCKET) th_peer_wait(peer, 0); /* the peer's result is not the claim */
   th_bytes *t = th_peer_transcript(peer);
+  int hs_records = 0; /* what the wire says the client sent */
+  for (const char *s = t ? (const char *)t->data : ""; (s = strstr(s, "C->S handshake")) != NULL; s++)
+    hs_records++;
+  if (c->want_hs_records)
+    cr_expect_eq(hs_records, c->want_hs_records, "%s: %d handshake records from the client", c->name,
+                 hs_records);
   cr_expect_eq(rc, c->want, "%s (%s): client returned %d, expected %d; the wire:\n%s", c->name,
                pattern == MEMORY ? "memory" : "socket", rc, c->want, t ? (char *)t->data : "?");
   th_bytes_free(t);
