@@ -45,7 +45,7 @@ Test(loopback_driver, stall_names_bytes_in_flight) {
   /* The server's ServerHelloDone (TLS 1.2 record 4) is dropped: the client
    * waits, with nothing in flight; the drop is in the transcript. */
   th_loopback_pair *p = tl_pair_observed(TH_LOOPBACK_DIRECT, TLS1_2_VERSION, TH_LOOPBACK_OBSERVE_TRANSCRIPT);
-  th_loopback_fault f = {TH_LOOPBACK_FAULT_DROP_RECORD, TH_LOOPBACK_SERVER, 4, 0, NULL, 0};
+  th_loopback_fault f = {TH_LOOPBACK_FAULT_DROP_RECORD, TH_LOOPBACK_SERVER, 4, 0, NULL, 0, TH_LOOPBACK_AT_BYTE};
   cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_OK);
   tl_assert_rc(p, th_loopback_handshake(p), TH_ERR_STALLED);
   cr_assert(strstr(tu_err(), "client waits to read (WANT_READ)") != NULL, "%s", tu_err());
@@ -54,7 +54,7 @@ Test(loopback_driver, stall_names_bytes_in_flight) {
   th_loopback_pair_free(p);
   /* A reordered record held back forever is "in flight". */
   p = tl_pair(TH_LOOPBACK_PUMP, TLS1_2_VERSION);
-  th_loopback_fault r = {TH_LOOPBACK_FAULT_REORDER_RECORD, TH_LOOPBACK_CLIENT, 1, 0, NULL, 0};
+  th_loopback_fault r = {TH_LOOPBACK_FAULT_REORDER_RECORD, TH_LOOPBACK_CLIENT, 1, 0, NULL, 0, TH_LOOPBACK_AT_BYTE};
   cr_assert_eq(th_loopback_pair_add_fault(p, &r), TH_OK);
   tl_assert_rc(p, th_loopback_handshake(p), TH_ERR_STALLED);
   cr_assert(strstr(tu_err(), "bytes in flight client->server") != NULL, "%s", tu_err());
@@ -104,7 +104,7 @@ Test(loopback_driver, stop_on_a_state) {
 
 Test(loopback_driver, step_limit_is_a_stall_too) {
   th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, 0);
-  th_loopback_fault f = {TH_LOOPBACK_FAULT_FRAGMENT, TH_LOOPBACK_SERVER, 1, 0, NULL, 0};
+  th_loopback_fault f = {TH_LOOPBACK_FAULT_FRAGMENT, TH_LOOPBACK_SERVER, 1, 0, NULL, 0, TH_LOOPBACK_AT_BYTE};
   cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_OK);
   th_loopback_drive_opts o = {3, -1, 0, -1};
   th_loopback_result res;

@@ -33,8 +33,8 @@ static const unsigned char JUNK[] = "\x17\x03\x03\x00\x05junk!";
 #define V13 TLS1_3_VERSION
 #define P TH_LOOPBACK_PUMP
 #define D TH_LOOPBACK_DIRECT
-#define F(k, from, n, at) {TH_LOOPBACK_FAULT_##k, from, n, at, NULL, 0}
-#define INJ(from, at) {TH_LOOPBACK_FAULT_INJECT, from, 0, at, NULL, sizeof JUNK - 1}
+#define F(k, from, n, at) {TH_LOOPBACK_FAULT_##k, from, n, at, NULL, 0, TH_LOOPBACK_AT_BYTE}
+#define INJ(from, at) {TH_LOOPBACK_FAULT_INJECT, from, 0, at, NULL, sizeof JUNK - 1, TH_LOOPBACK_AT_BYTE}
 
 static fault_case cases[] = {
 #define BOTH(name, t, f, want12, want13, fired, msg)   \
@@ -108,14 +108,14 @@ Test(loopback_fault, add_fault_bad_input) {
   cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_ERR_VALUE); /* n == 0 */
   f.kind = 0;
   cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_ERR_VALUE);
-  f.kind = 11;
+  f.kind = TH_LOOPBACK_FAULT_STALL_THEN_RESUME + 1;
   cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_ERR_VALUE);
   th_loopback_fault b = F(FLIP_BIT, C, 8, 0);
   cr_assert_eq(th_loopback_pair_add_fault(p, &b), TH_ERR_VALUE);
   cr_assert(strstr(tu_err(), "bit 8") != NULL, "%s", tu_err());
   th_loopback_fault side = F(CAP, 2, 1, 0);
   cr_assert_eq(th_loopback_pair_add_fault(p, &side), TH_ERR_VALUE);
-  th_loopback_fault inj = {TH_LOOPBACK_FAULT_INJECT, C, 0, 0, NULL, 3};
+  th_loopback_fault inj = {TH_LOOPBACK_FAULT_INJECT, C, 0, 0, NULL, 3, TH_LOOPBACK_AT_BYTE};
   cr_assert_eq(th_loopback_pair_add_fault(p, &inj), TH_ERR_TYPE);
   inj.data = JUNK;
   inj.len = 0;

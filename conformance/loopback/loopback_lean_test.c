@@ -253,7 +253,7 @@ Test(loopback_lean, ssl_outliving_its_pair_is_cut_off) {
 Test(loopback_lean, record_fault_after_lean_traffic_is_value_error) {
   th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, TLS1_3_VERSION);
   tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
-  th_loopback_fault drop = {TH_LOOPBACK_FAULT_DROP_RECORD, C, 1, 0, NULL, 0};
+  th_loopback_fault drop = {TH_LOOPBACK_FAULT_DROP_RECORD, C, 1, 0, NULL, 0, TH_LOOPBACK_AT_BYTE};
   cr_assert_eq(th_loopback_pair_add_fault(p, &drop), TH_ERR_VALUE);
   cr_assert(strstr(tu_err(), "TH_LOOPBACK_OBSERVE_TRANSCRIPT") != NULL, "%s", tu_err());
   cr_assert_eq(th_loopback_pair_faults_fired(p), 0);
@@ -263,7 +263,7 @@ Test(loopback_lean, record_fault_after_lean_traffic_is_value_error) {
   SSL *cs = th_loopback_pair_ssl(p, C);
   size_t sent = (size_t)BIO_number_written(SSL_get_wbio(cs));
   SSL_free(cs);
-  th_loopback_fault cut = {TH_LOOPBACK_FAULT_TRUNCATE, C, 0, sent + 3, NULL, 0};
+  th_loopback_fault cut = {TH_LOOPBACK_FAULT_TRUNCATE, C, 0, sent + 3, NULL, 0, TH_LOOPBACK_AT_BYTE};
   cr_assert_eq(th_loopback_pair_add_fault(p, &cut), TH_OK, "%s", tu_err());
   tl_assert_rc(p, th_loopback_send(p, C, (const unsigned char *)"pong", 4), TH_OK);
   tl_assert_rc(p, th_loopback_expect(p, S, (const unsigned char *)"pong", 4), TH_ERR_SYSCALL);

@@ -234,7 +234,7 @@ Test(loopback_observe, truncated_reply_reaches_the_application) {
     th_loopback_record_get(p, (size_t)i, &r);
     if (r.from == TH_LOOPBACK_SERVER) sent += 5 + r.length;
   }
-  th_loopback_fault cut = {TH_LOOPBACK_FAULT_TRUNCATE, TH_LOOPBACK_SERVER, 0, sent + 10, NULL, 0};
+  th_loopback_fault cut = {TH_LOOPBACK_FAULT_TRUNCATE, TH_LOOPBACK_SERVER, 0, sent + 10, NULL, 0, TH_LOOPBACK_AT_BYTE};
   cr_assert_eq(th_loopback_pair_add_fault(p, &cut), TH_OK);
   th_connection *client = th_loopback_pair_connection(p, TH_LOOPBACK_CLIENT);
   tl_assert_rc(p, th_loopback_send(p, TH_LOOPBACK_SERVER, (const unsigned char *)"HTTP/1.0 200 OK\r\n\r\nbody", 23), TH_OK);

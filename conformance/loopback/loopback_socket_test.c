@@ -124,7 +124,7 @@ Test(loopback_socket, pair_over_sockets_gives_descriptors) {
   /* Faults work over sockets too. */
   th_loopback_pair_free(p);
   p = tl_pair(TH_LOOPBACK_UNIX, TLS1_3_VERSION);
-  th_loopback_fault f = {TH_LOOPBACK_FAULT_FRAGMENT, TH_LOOPBACK_SERVER, 3, 0, NULL, 0};
+  th_loopback_fault f = {TH_LOOPBACK_FAULT_FRAGMENT, TH_LOOPBACK_SERVER, 3, 0, NULL, 0, TH_LOOPBACK_AT_BYTE};
   cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_OK);
   tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
   th_loopback_pair_free(p);

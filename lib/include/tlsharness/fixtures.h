@@ -152,6 +152,30 @@ int th_fixtures_configure_server(th_context *ctx, const th_fixtures_cert *cert);
  * verification store). TH_ERR_TYPE, TH_ERR_SSL. */
 int th_fixtures_configure_client(th_context *ctx, const th_fixtures_cert *ca);
 
+/* The files th_fixtures_write_files wrote, as paths (NUL-terminated). */
+typedef struct th_fixtures_files {
+  char cert[1024];  /* <base>.pem: the certificate (PEM; <base>.der beside it) */
+  char key[1024];   /* <base>.key.pem: its private key, unencrypted PKCS#8 PEM */
+  char chain[1024]; /* <base>.chain.pem: the certificate then its intermediates
+                       (what SSL_CTX_use_certificate_chain_file takes) */
+  char ca[1024];    /* <base>.ca.pem: the root that issued it (the CA bundle a
+                       peer trusts; the certificate itself when self-signed) */
+  char p12[1024];   /* <base>.p12: key, certificate and chain, password
+                       TH_FIXTURES_PASSWORD (<base>.nopass.p12: none) */
+  char crl[1024];   /* <base>.issuer.crl.pem: the issuer's CRL listing what it
+                       revoked so far (revoke first); "" when self-signed */
+} th_fixtures_files;
+
+/* th_fixtures_write_files writes cert and what goes with it as files under
+ * dir (created if missing; existing files overwritten), named from base
+ * (a plain file name), for applications that load paths, and fills *paths.
+ * Errors: TH_ERR_TYPE (cert not a fixtures certificate, NULL argument),
+ * TH_ERR_VALUE (base with '/', or empty; a path over 1023 bytes),
+ * TH_ERR_SYSCALL (cannot write), TH_ERR_CRYPTO. *paths is unchanged on
+ * error. */
+int th_fixtures_write_files(th_fixtures_cert *cert, const char *dir, const char *base,
+                            th_fixtures_files *paths);
+
 /* th_fixtures_key_name returns "rsa2048", "p256", "ed25519", ... (static),
  * or NULL (TH_ERR_VALUE) for an unknown type. */
 const char *th_fixtures_key_name(int key);

@@ -293,7 +293,16 @@ int th_loopback_renegotiate(th_loopback_pair *pair, int side);
  *             passes) the n-th TLS record (1-based) of the direction.
  * INJECT at   inserts data[0..len) before byte `at`.
  * CLOSE n     closes the direction (end-of-file) after n whole records.
- * Byte offsets count the bytes the sender wrote, from 0. */
+ * SILENCE at  from byte `at` the direction delivers nothing more and
+ *             stays open (no end-of-file): the receiver waits.
+ * STALL_THEN_RESUME at, n
+ *             from byte `at` the direction's bytes are held for n
+ *             milliseconds, then delivered by whatever moves bytes next.
+ * Byte offsets count the bytes the sender wrote, from 0.
+ *
+ * Budgets (FRAGMENT, CAP) refill whenever the reader or writer is told to
+ * retry, whoever drives it (the driver, th_loopback_pump, an application
+ * reading through a th_peer): each SSL call moves at most n bytes. */
 #define TH_LOOPBACK_FAULT_FRAGMENT 1
 #define TH_LOOPBACK_FAULT_CAP 2
 #define TH_LOOPBACK_FAULT_RETRY 3
@@ -304,6 +313,40 @@ int th_loopback_renegotiate(th_loopback_pair *pair, int side);
 #define TH_LOOPBACK_FAULT_REORDER_RECORD 8
 #define TH_LOOPBACK_FAULT_INJECT 9
 #define TH_LOOPBACK_FAULT_CLOSE 10
+#define TH_LOOPBACK_FAULT_SILENCE 11
+#define TH_LOOPBACK_FAULT_STALL_THEN_RESUME 12
+
+/* Positions of the byte faults (TRUNCATE, FLIP_BIT, INJECT, SILENCE,
+ * STALL_THEN_RESUME), by protocol instead of by byte (`position` field):
+ * AT_BYTE            `at` is a byte offset (the default, 0)
+ * AT_RECORD_END      right after the direction's record number `at` (1-based)
+ * AT_MESSAGE_END     right after the record carrying handshake message type
+ *                    `at` (TH_LOOPBACK_HS_SERVER_HELLO ...; its first
+ *                    occurrence), encrypted or not: read from the sending
+ *                    SSL's message callback, so the sender must be an SSL
+ *                    the harness owns (not an application's, see th_peer)
+ * AT_FIRST_APPDATA   `at` bytes into the first application-data record the
+ *                    sending SSL writes (0: its first header byte; 5: the
+ *                    first byte of its protected payload); same condition.
+ * A position is resolved to a byte offset as the bytes pass; a position
+ * never reached leaves the fault unfired. */
+#define TH_LOOPBACK_AT_BYTE 0
+#define TH_LOOPBACK_AT_RECORD_END 1
+#define TH_LOOPBACK_AT_MESSAGE_END 2
+#define TH_LOOPBACK_AT_FIRST_APPDATA 3
+
+/* Handshake message types for AT_MESSAGE_END (RFC 8446 / 5246). */
+#define TH_LOOPBACK_HS_CLIENT_HELLO 1
+#define TH_LOOPBACK_HS_SERVER_HELLO 2
+#define TH_LOOPBACK_HS_NEW_SESSION_TICKET 4
+#define TH_LOOPBACK_HS_ENCRYPTED_EXTENSIONS 8
+#define TH_LOOPBACK_HS_CERTIFICATE 11
+#define TH_LOOPBACK_HS_SERVER_KEY_EXCHANGE 12
+#define TH_LOOPBACK_HS_CERTIFICATE_REQUEST 13
+#define TH_LOOPBACK_HS_SERVER_HELLO_DONE 14
+#define TH_LOOPBACK_HS_CERTIFICATE_VERIFY 15
+#define TH_LOOPBACK_HS_CLIENT_KEY_EXCHANGE 16
+#define TH_LOOPBACK_HS_FINISHED 20
 
 typedef struct th_loopback_fault {
   int kind;                  /* TH_LOOPBACK_FAULT_* */
@@ -313,6 +356,7 @@ typedef struct th_loopback_fault {
   size_t at;                 /* TRUNCATE / FLIP_BIT / INJECT: byte offset */
   const unsigned char *data; /* INJECT: bytes to insert (copied) */
   size_t len;
+  int position;              /* TH_LOOPBACK_AT_*: what `at` means (0: a byte offset) */
 } th_loopback_fault;
 
 #define TH_LOOPBACK_MAX_FAULTS 8
@@ -321,7 +365,10 @@ typedef struct th_loopback_fault {
  * most TH_LOOPBACK_MAX_FAULTS per direction. Errors: TH_ERR_TYPE (NULL
  * pair or fault, INJECT with NULL data), TH_ERR_VALUE (unknown kind, bad
  * side, n == 0 for FRAGMENT / CAP / *_RECORD, bit > 7, len == 0 for
- * INJECT), TH_ERR_INDEX (too many faults). */
+ * INJECT, n == 0 for STALL_THEN_RESUME, unknown position, a position on a
+ * fault that takes none, AT_RECORD_END 0), TH_ERR_INDEX (too many faults),
+ * TH_ERR_UNSUPPORTED (AT_MESSAGE_END / AT_FIRST_APPDATA on a direction whose
+ * SSL belongs to an application: the message says what works instead). */
 int th_loopback_pair_add_fault(th_loopback_pair *pair, const th_loopback_fault *fault);
 
 /* th_loopback_pair_clear_faults removes every fault (those still holding

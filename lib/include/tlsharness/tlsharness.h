@@ -28,6 +28,7 @@
  *   connection.h     SSL.Connection
  * loopback  testing TLS in one process (uses ssl)             lib/src/loopback/
  *   loopback.h       client/server pairs, handshake driver, faults, transcripts
+ *   peer.h           a scripted one-sided peer for testing an existing application
  * fixtures  PKI fixtures (uses crypto and ssl)                lib/src/fixtures/
  *   fixtures.h       the PKI fixture generator
  *
@@ -58,6 +59,7 @@
 #include "tlsharness/session.h"
 #include "tlsharness/connection.h"
 #include "tlsharness/loopback.h"
+#include "tlsharness/peer.h"
 #include "tlsharness/fixtures.h"
 
 #endif

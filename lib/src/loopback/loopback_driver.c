@@ -61,6 +61,10 @@ int th__lb_map_error(th_loopback_pair *pair, int side, int rc, const char *op) {
 unsigned long long th__lb_progress(th_loopback_pair *pair) {
   unsigned long long p = 0;
   for (int i = 0; i < 2; i++) {
+    if (pair->ssl[i] == NULL) { /* an application's own socket */
+      p += pair->dir[i].progress;
+      continue;
+    }
     p += pair->dir[i].progress + (unsigned long long)SSL_get_state(pair->ssl[i]) * 1000003ull +
          (unsigned long long)pair->hs_done[i] * 7919ull + pair->rx[i].len;
     /* A lean pair's SSLs use the memory BIOs directly: their counters. */
@@ -150,6 +154,22 @@ static int fail_side(th_loopback_pair *pair, int side) {
 
 static int step(th_loopback_pair *pair, int done_is_enough);
 
+/* A STALL_THEN_RESUME holding bytes when nothing else can move ends now:
+ * the harness drives both sides and has no clock to wait on, so "stall"
+ * means "until everything else has stopped". */
+static unsigned long long release_stalls(th_loopback_pair *pair, unsigned long long before) {
+  for (int i = 0; i < 2; i++) {
+    if (!pair->dir[i].stalling) continue;
+    pair->dir[i].stall_until = 0;
+    th__lb_flush_queue(pair, i);
+  }
+  return th__lb_progress(pair) - before;
+}
+
+int th__lb_idle(th_loopback_pair *pair, unsigned long long before) {
+  return th__lb_progress(pair) == before && release_stalls(pair, before) == 0;
+}
+
 int th_loopback_step(th_loopback_pair *pair) {
   TH_CHECK(pair, &TH_TYPE_LOOPBACK_PAIR);
   th__lb_clear_errors();
@@ -184,6 +204,7 @@ static int step(th_loopback_pair *pair, int done_is_enough) {
   th__lb_refill(pair);
   if (done_is_enough && pair->kind[0] == TH_OK && pair->kind[1] == TH_OK) return 1;
   unsigned long long d = th__lb_progress(pair) - before;
+  if (d == 0) d = release_stalls(pair, before);
   return d > INT_MAX ? INT_MAX : (int)d;
 }
 

@@ -32,6 +32,12 @@ typedef struct lb_fault {
   unsigned char *data; /* INJECT: owned copy */
   int fired;
   size_t left;         /* RETRY: retries left for the current I/O */
+  /* A protocol position not yet resolved to f.at: the record (1-based) it
+   * lies in, and the offset from that record's start (rel_end: its end). */
+  int pending;
+  unsigned long rec_no;
+  size_t rel;
+  int rel_end;
 } lb_fault;
 
 /* One entry of the transcript: a record or a note. */
@@ -58,6 +64,16 @@ typedef struct lb_dir {
   int closed;                  /* EOF applied to the transport */
   size_t write_budget;         /* CAP: bytes the sender may still write this step */
   size_t read_budget;          /* FRAGMENT: bytes the receiver may still read this step */
+  /* The record tracker (protocol positions): the header being read, the
+   * body bytes left, the records seen and where the last one ended. */
+  unsigned char trk_hdr[5];
+  size_t trk_hlen, trk_left;
+  unsigned long trk_count;
+  unsigned long long trk_last_end;
+  unsigned long built;         /* records the sending SSL built (message callback) */
+  int silent;                  /* SILENCE fired: nothing more is delivered */
+  int stalling;                /* STALL_THEN_RESUME fired: bytes wait until stall_until */
+  unsigned long long stall_until; /* CLOCK_MONOTONIC milliseconds */
 } lb_dir;
 
 /* The transcript's record parser of one direction. */
@@ -116,6 +132,17 @@ struct th_loopback_pair {
   th_error *fail_rec[2];  /* ... and its record (allocated when it happens) */
   int fail_side;          /* the side whose error th_loopback_step returned */
   lb_observe *obs;        /* NULL unless observing */
+  /* One-sided pairs (th_peer): the side an application owns, or -1. Its SSL
+   * is the application's (memory pattern: the harness touches only its
+   * BIOs; adopt: drives it too) or NULL (socket pattern: the application
+   * reads and writes its own socket, which is not in the pair). */
+  int app_side;
+  int app_foreign;        /* 1: never set callbacks on the application's SSL */
+  /* Called when the application's SSL finds nothing to read (memory
+   * pattern): runs the peer; set by loopback_peer.c. */
+  void (*starve)(void *arg);
+  void *starve_arg;
+  int in_starve;
 };
 
 /* ---- the layers of the module, bottom first (docs/design.md) --------------
@@ -140,6 +167,9 @@ int th__lb_failed(th_loopback_pair *pair, int side);
  * (th__lb_io_begin). WANT_READ / WANT_WRITE leave the queue empty. */
 void th__lb_clear_errors(void);
 void th__lb_io_begin(void);
+/* th__lb_crossed_mem gives a pair the DIRECT transport: two memory BIOs
+ * crossed (in[] / out[]). TH_OK or TH_ERR_NOMEM. */
+int th__lb_crossed_mem(th_loopback_pair *p);
 /* th__lb_in_flight counts the bytes of a direction not yet read by the
  * receiver (transport buffers, fault queues and held records). */
 size_t th__lb_in_flight(th_loopback_pair *pair, int from);
@@ -195,6 +225,17 @@ void th__lb_refill(th_loopback_pair *pair);
 /* th__lb_flush_queue moves a direction's queued bytes onto the transport;
  * returns bytes moved. */
 size_t th__lb_flush_queue(th_loopback_pair *pair, int from);
+/* th__lb_now_ms: CLOCK_MONOTONIC in milliseconds. */
+unsigned long long th__lb_now_ms(void);
+/* th__lb_paced returns n when direction `from` goes over a socket to an
+ * application that reads it itself and has a FRAGMENT n fault: its bytes
+ * go out n at a time, each once the application read the one before. */
+size_t th__lb_paced(th_loopback_pair *pair, int from);
+/* th__lb_position_check validates a fault's position for its direction. */
+int th__lb_position_check(th_loopback_pair *pair, const th_loopback_fault *f);
+/* th__lb_position_arm makes a stored fault's position pending and installs
+ * the message callback on the sender's SSL where the position needs it. */
+void th__lb_position_arm(th_loopback_pair *pair, lb_fault *f);
 
 /* loopback_wire.c: the end BIOs. */
 BIO *th__lb_end_bio_new(th_loopback_pair *pair, int side);
@@ -213,6 +254,10 @@ int th__lb_wrap_conn(th_loopback_pair *pair, int side);
 int th__lb_map_error(th_loopback_pair *pair, int side, int rc, const char *op);
 /* th__lb_progress sums every progress counter of the pair. */
 unsigned long long th__lb_progress(th_loopback_pair *pair);
+/* th__lb_idle says whether nothing moved since `before`, after ending any
+ * STALL_THEN_RESUME (with both sides driven by the harness, a stall lasts
+ * until nothing else can move). */
+int th__lb_idle(th_loopback_pair *pair, unsigned long long before);
 /* th__lb_stall writes the stall message and returns TH_ERR_STALLED. */
 int th__lb_stall(th_loopback_pair *pair, const char *what);
 

@@ -91,7 +91,7 @@ int th_loopback_interact(th_loopback_pair *pair, int *side, th_bytes **data) {
     }
     th_loopback_pump(pair);
     th__lb_refill(pair);
-    if (th__lb_progress(pair) == before) return TH_OK; /* None */
+    if (th__lb_idle(pair, before)) return TH_OK; /* None */
   }
   return th__lb_stall(pair, "interact (round limit)");
 }
@@ -120,7 +120,7 @@ int th_loopback_send(th_loopback_pair *pair, int side, const unsigned char *data
     if ((rc = th__lb_read_into_rx(pair, !side)) != TH_OK) return rc;
     th_loopback_pump(pair);
     th__lb_refill(pair);
-    if (th__lb_progress(pair) == before) return th__lb_stall(pair, "send");
+    if (th__lb_idle(pair, before)) return th__lb_stall(pair, "send");
   }
   th_loopback_pump(pair);
   return off == len ? TH_OK : th__lb_stall(pair, "send (round limit)");
@@ -159,7 +159,7 @@ int th_loopback_expect(th_loopback_pair *pair, int side, const unsigned char *da
     }
     th_loopback_pump(pair);
     th__lb_refill(pair);
-    if (pair->rx[side].len < len && th__lb_progress(pair) == before) {
+    if (pair->rx[side].len < len && th__lb_idle(pair, before)) {
       char what[96];
       snprintf(what, sizeof what, "%s expected %zu bytes, got %zu:", th__lb_side_name(side), len,
                pair->rx[side].len);
@@ -280,7 +280,7 @@ int th_loopback_shutdown(th_loopback_pair *pair, int first_side) {
     int st0 = SSL_get_shutdown(pair->ssl[0]), st1 = SSL_get_shutdown(pair->ssl[1]);
     if (st0 == BOTH && st1 == BOTH) return TH_OK;
     /* A changed shutdown state is progress enough: no counting then. */
-    if (st0 * 4 + st1 == st_before && th__lb_progress(pair) == before)
+    if (st0 * 4 + st1 == st_before && th__lb_idle(pair, before))
       return th__lb_stall(pair, "shutdown");
   }
   return th__lb_stall(pair, "shutdown (round limit)");
@@ -324,7 +324,7 @@ int th_loopback_renegotiate(th_loopback_pair *pair, int side) {
     if (pair->hs_done[0] > done0 && pair->hs_done[1] > done1 && !SSL_renegotiate_pending(ssl) &&
         SSL_is_init_finished(pair->ssl[0]) && SSL_is_init_finished(pair->ssl[1]))
       return TH_OK;
-    if (th__lb_progress(pair) == before) return th__lb_stall(pair, "renegotiation");
+    if (th__lb_idle(pair, before)) return th__lb_stall(pair, "renegotiation");
   }
   return th__lb_stall(pair, "renegotiation (round limit)");
 }

@@ -28,22 +28,7 @@ static int make_transport(th_loopback_pair *p) {
     }
     return TH_OK;
   }
-  if (p->transport == TH_LOOPBACK_DIRECT) {
-    /* Two memory BIOs crossed (OpenSSL's own idiom for in-process pairs):
-     * c2s is the client's out and the server's in. A memory BIO grows as
-     * needed, never refuses a write, and reads "retry" when empty. */
-    BIO *c2s = BIO_new(BIO_s_mem()), *s2c = BIO_new(BIO_s_mem());
-    if (c2s == NULL || s2c == NULL) {
-      BIO_free(c2s);
-      BIO_free(s2c);
-      return th__err_ossl(TH_ERR_NOMEM, "loopback: cannot make memory BIOs");
-    }
-    BIO_up_ref(c2s);
-    BIO_up_ref(s2c);
-    p->out[TH_LOOPBACK_CLIENT] = p->in[TH_LOOPBACK_SERVER] = c2s;
-    p->out[TH_LOOPBACK_SERVER] = p->in[TH_LOOPBACK_CLIENT] = s2c;
-    return TH_OK;
-  }
+  if (p->transport == TH_LOOPBACK_DIRECT) return th__lb_crossed_mem(p);
   BIO *end[2] = {NULL, NULL};
   {
     int rc = th__lb_socketpair(p->transport, p->fd, 1);
@@ -97,6 +82,7 @@ th_loopback_pair *th_loopback_pair_new_raw(SSL_CTX *server, SSL_CTX *client, int
   th_loopback_pair *p = th__obj_new(&TH_TYPE_LOOPBACK_PAIR, sizeof *p);
   if (p == NULL) return NULL;
   p->transport = transport;
+  p->app_side = -1;
   for (int i = 0; i < 2; i++) p->fd[i] = -1;
   SSL_CTX_up_ref(client);
   SSL_CTX_up_ref(server);

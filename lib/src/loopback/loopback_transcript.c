@@ -88,7 +88,8 @@ static void parse_records(th_loopback_pair *pair, int from) {
     r->length = len;
     /* TLS 1.3 protects everything as type 23; TLS 1.2 everything after a
      * CCS (a renegotiation's CCS included). */
-    int tls13 = SSL_version(pair->ssl[from]) >= TLS1_3_VERSION;
+    const SSL *v = pair->ssl[from] != NULL ? pair->ssl[from] : pair->ssl[!from]; /* an app's socket */
+    int tls13 = SSL_version(v) >= TLS1_3_VERSION;
     r->encrypted = ct == 23 || (d->ccs_seen && !tls13);
     if (ct == 20) d->ccs_seen = 1;
     if (ct == 22 && !r->encrypted) handshake_types(d, r, b->data + 5, len);
@@ -275,15 +276,19 @@ static void lb_info_states(const SSL *ssl, int where, int ret) {
 }
 
 void th__lb_info_install(th_loopback_pair *pair) {
-  if (pair->observe & TH_LOOPBACK_OBSERVE_STATES) {
-    for (int i = 0; i < 2; i++) SSL_set_info_callback(pair->ssl[i], lb_info_states);
-    return;
+  for (int i = 0; i < 2; i++) {
+    /* An application's SSL (memory pattern) or socket is not ours to touch. */
+    if (pair->ssl[i] == NULL || (pair->app_side == i && pair->app_foreign)) continue;
+    if (pair->observe & TH_LOOPBACK_OBSERVE_STATES)
+      SSL_set_info_callback(pair->ssl[i], lb_info_states);
+    else /* Lean: the client counts tickets from the start; the server needs
+          * no callback (OpenSSL then calls its context's) until a
+          * renegotiation wants its finished handshakes counted
+          * (pair->count_server). */
+      SSL_set_info_callback(pair->ssl[i], i == TH_LOOPBACK_CLIENT || pair->count_server
+                                              ? lb_info_lean
+                                              : NULL);
   }
-  /* Lean: the client counts tickets from the start; the server needs no
-   * callback (OpenSSL then calls its context's) until a renegotiation
-   * wants its finished handshakes counted (pair->count_server). */
-  SSL_set_info_callback(pair->ssl[TH_LOOPBACK_CLIENT], lb_info_lean);
-  SSL_set_info_callback(pair->ssl[TH_LOOPBACK_SERVER], pair->count_server ? lb_info_lean : NULL);
 }
 
 th_list *th_loopback_info_states(th_loopback_pair *pair, int side) {

@@ -3,9 +3,12 @@
  * transports), putting it in place (th__lb_engage), and the two public
  * calls that need it: adding a fault and asking for observation. Above
  * loopback_fault.c and loopback_transcript.c, below the driver. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+
+#include <openssl/err.h>
 
 #include "loopback_internal.h"
 
@@ -39,8 +42,10 @@ static int end_write(BIO *b, const char *buf, int len) {
     BIO_set_retry_write(b);
     return -1;
   }
-  if (th__lb_fault_find(d, TH_LOOPBACK_FAULT_CAP) != NULL) {
-    if (d->write_budget == 0) {
+  lb_fault *cap = th__lb_fault_find(d, TH_LOOPBACK_FAULT_CAP);
+  if (cap != NULL) {
+    if (d->write_budget == 0) { /* the writer is told to retry: its next call gets n more */
+      d->write_budget = cap->f.n;
       BIO_set_retry_write(b);
       return -1;
     }
@@ -62,13 +67,50 @@ static size_t readable(th_loopback_pair *pair, int side) {
   return BIO_ctrl_pending(pair->in[side]);
 }
 
+/* What an application writes straight to its socket is seen (transcript,
+ * pcap) when the peer's SSL reads it. */
+static void log_read(th_loopback_pair *pair, int from, const char *buf, int r) {
+  if (pair->ssl[from] != NULL || pair->obs == NULL) return;
+  if (r > 0) {
+    pair->dir[from].written += (size_t)r;
+    pair->dir[from].wired += (size_t)r;
+    th__lb_wire_log(pair, from, (const unsigned char *)buf, (size_t)r);
+  } else if (r == 0 && !pair->dir[from].closed) {
+    pair->dir[from].closed = 1;
+    th__lb_wire_fin(pair, from);
+  }
+}
+
+static int end_read_once(BIO *b, lb_end *e, char *buf, int len);
+
 static int end_read(BIO *b, char *buf, int len) {
   lb_end *e = BIO_get_data(b);
   BIO_clear_retry_flags(b);
   if (e == NULL) return -1; /* the pair is gone */
+  if (len <= 0) return 0;
+  th_loopback_pair *pair = e->pair;
+  int r = end_read_once(b, e, buf, len);
+  if (r < 0 && BIO_should_retry(b) && pair->starve != NULL && e->side == pair->app_side &&
+      !pair->in_starve) {
+    /* The application found nothing to read: its peer runs, then the read
+     * is tried again. OpenSSL's error queue and errno are the
+     * application's: the peer's calls leave them as they were. */
+    int saved = errno;
+    pair->in_starve = 1;
+    ERR_set_mark();
+    pair->starve(pair->starve_arg);
+    ERR_pop_to_mark();
+    pair->in_starve = 0;
+    errno = saved;
+    BIO_clear_retry_flags(b);
+    r = end_read_once(b, e, buf, len);
+  }
+  return r;
+}
+
+static int end_read_once(BIO *b, lb_end *e, char *buf, int len) {
   th_loopback_pair *pair = e->pair;
   lb_dir *d = &pair->dir[!e->side]; /* the peer's direction brings our bytes */
-  if (len <= 0) return 0;
   if (d->nfaults > 0 || d->queue.len > 0 || (d->closing && !d->closed))
     th__lb_flush_queue(pair, !e->side);
   if (d->nfaults > 0) {
@@ -76,8 +118,10 @@ static int end_read(BIO *b, char *buf, int len) {
       BIO_set_retry_read(b);
       return -1;
     }
-    if (th__lb_fault_find(d, TH_LOOPBACK_FAULT_FRAGMENT) != NULL) {
-      if (d->read_budget == 0) {
+    lb_fault *frag = th__lb_fault_find(d, TH_LOOPBACK_FAULT_FRAGMENT);
+    if (frag != NULL) {
+      if (d->read_budget == 0) { /* the reader is told to retry: its next call gets n more */
+        d->read_budget = frag->f.n;
         BIO_set_retry_read(b);
         return -1;
       }
@@ -90,7 +134,9 @@ static int end_read(BIO *b, char *buf, int len) {
     d->progress += (size_t)r;
   } else if (BIO_should_retry(pair->in[e->side])) {
     BIO_set_retry_read(b);
+    return r;
   }
+  log_read(pair, !e->side, buf, r);
   return r;
 }
 
@@ -158,7 +204,7 @@ BIO *th__lb_end_bio_new(th_loopback_pair *pair, int side) {
 }
 
 int th__lb_engage(th_loopback_pair *pair) {
-  if (pair->end[0] != NULL) return TH_OK;
+  if (pair->end[0] != NULL || pair->end[1] != NULL) return TH_OK;
   BIO *e[2] = {th__lb_end_bio_new(pair, 0), th__lb_end_bio_new(pair, 1)};
   if (e[0] == NULL || e[1] == NULL) {
     BIO_free(e[0]);
@@ -167,8 +213,12 @@ int th__lb_engage(th_loopback_pair *pair) {
   }
   for (int i = 0; i < 2; i++) {
     lb_dir *d = &pair->dir[i];
+    if (pair->ssl[i] == NULL) { /* an application's own socket: no SSL here */
+      BIO_free(e[i]);
+      continue;
+    }
     /* What the side wrote while lean went straight onto the transport. */
-    d->written = d->wired = BIO_number_written(pair->out[i]);
+    d->written = d->wired = pair->out[i] != NULL ? BIO_number_written(pair->out[i]) : 0;
     d->records_unknown = d->written > 0;
     SSL_set_bio(pair->ssl[i], e[i], e[i]); /* drops the SSL's references to in/out */
     pair->end[i] = e[i];
@@ -178,13 +228,14 @@ int th__lb_engage(th_loopback_pair *pair) {
 
 /* ---- adding faults --------------------------------------------------------------- */
 
-static int check_fault(const th_loopback_fault *f) {
-  if (f->kind < TH_LOOPBACK_FAULT_FRAGMENT || f->kind > TH_LOOPBACK_FAULT_CLOSE)
+static int check_fault(th_loopback_pair *pair, const th_loopback_fault *f) {
+  if (f->kind < TH_LOOPBACK_FAULT_FRAGMENT || f->kind > TH_LOOPBACK_FAULT_STALL_THEN_RESUME)
     return th__err(TH_ERR_VALUE, "th_loopback_pair_add_fault: unknown fault kind %d", f->kind);
   int rc = th__lb_check_side(f->from, "th_loopback_pair_add_fault");
   if (rc != TH_OK) return rc;
   int k = f->kind;
   if (f->n == 0 && (k == TH_LOOPBACK_FAULT_FRAGMENT || k == TH_LOOPBACK_FAULT_CAP ||
+                    k == TH_LOOPBACK_FAULT_STALL_THEN_RESUME ||
                     (k >= TH_LOOPBACK_FAULT_DROP_RECORD && k <= TH_LOOPBACK_FAULT_REORDER_RECORD)))
     return th__err(TH_ERR_VALUE, "th_loopback_pair_add_fault: n must be at least 1 for this kind");
   if (k == TH_LOOPBACK_FAULT_FLIP_BIT && f->n > 7)
@@ -193,13 +244,13 @@ static int check_fault(const th_loopback_fault *f) {
     return th__err(TH_ERR_TYPE, "th_loopback_pair_add_fault: INJECT data is NULL");
   if (k == TH_LOOPBACK_FAULT_INJECT && f->len == 0)
     return th__err(TH_ERR_VALUE, "th_loopback_pair_add_fault: INJECT len is 0");
-  return TH_OK;
+  return th__lb_position_check(pair, f);
 }
 
 int th_loopback_pair_add_fault(th_loopback_pair *pair, const th_loopback_fault *fault) {
   TH_CHECK(pair, &TH_TYPE_LOOPBACK_PAIR);
   TH_CHECK_ARG(fault);
-  int rc = check_fault(fault);
+  int rc = check_fault(pair, fault);
   if (rc != TH_OK) return rc;
   lb_dir *d = &pair->dir[fault->from];
   if (d->nfaults >= TH_LOOPBACK_MAX_FAULTS)
@@ -207,9 +258,11 @@ int th_loopback_pair_add_fault(th_loopback_pair *pair, const th_loopback_fault *
                    TH_LOOPBACK_MAX_FAULTS);
   int k = fault->kind;
   int by_record = (k >= TH_LOOPBACK_FAULT_DROP_RECORD && k <= TH_LOOPBACK_FAULT_REORDER_RECORD) ||
-                  (k == TH_LOOPBACK_FAULT_CLOSE && fault->n > 0);
+                  (k == TH_LOOPBACK_FAULT_CLOSE && fault->n > 0) ||
+                  fault->position != TH_LOOPBACK_AT_BYTE;
   if (by_record && (d->records_unknown ||
-                    (pair->end[0] == NULL && BIO_number_written(pair->out[fault->from]) > 0)))
+                    (pair->end[0] == NULL && pair->end[1] == NULL &&
+                     BIO_number_written(pair->out[fault->from]) > 0)))
     return th__err(TH_ERR_VALUE,
                    "th_loopback_pair_add_fault: this pair observed nothing while the %s sent "
                    "records, so record numbers are unknown; add record faults before the "
@@ -228,6 +281,7 @@ int th_loopback_pair_add_fault(th_loopback_pair *pair, const th_loopback_fault *
   }
   f->f.data = NULL;
   f->left = fault->n;
+  th__lb_position_arm(pair, f);
   d->nfaults++;
   if (fault->kind == TH_LOOPBACK_FAULT_CLOSE && fault->n == 0) {
     f->fired = 1;
@@ -265,6 +319,7 @@ int th_loopback_pair_observe(th_loopback_pair *pair, int what) {
   }
   if (add & TH_LOOPBACK_OBSERVE_KEYLOG) {
     for (int i = 0; i < 2; i++) {
+      if (pair->sctx[i] == NULL) continue; /* an application's context is not ours */
       int rc = th__lb_keylog_attach(pair->sctx[i]);
       if (rc != TH_OK) return rc;
       o->keylog_ctx[i] = 1;
