@@ -146,7 +146,9 @@ def bazel(build, logdir, step, args, ok=(0,), capture=False):
     log = os.path.join(logdir, step + ".log")
     # No bazel-* symlinks in the checkout: they would point at one build's outputs.
     flags = [] if args[0] == "query" else ["--symlink_prefix=/"]
-    cmd = ["bazel", "--output_base=" + build.base] + args[:1] + flags + args[1:]
+    # One Bazel server per build: let it go 5 minutes after the run.
+    cmd = ["bazel", "--output_base=" + build.base, "--max_idle_secs=300"] + args[:1] + flags + \
+        args[1:]
     with open(log, "a") as f:
         f.write("$ %s\n" % " ".join(cmd))
         f.flush()
