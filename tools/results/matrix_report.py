@@ -49,6 +49,12 @@ def build_matrix(docs):
     for tid in order:
         v = verdicts[tid]
         tests.append({"id": tid, "verdicts": {b["id"]: v.get(b["id"], dict(MISSING)) for b in builds}})
+    # Counted from the matrix itself, so that a test missing from a build
+    # counts as the FAIL its column shows.
+    for b in builds:
+        b["counts"] = {"pass": 0, "fail": 0, "unsupported": 0}
+        for t in tests:
+            b["counts"][t["verdicts"][b["id"]]["verdict"].lower()] += 1
     return {"builds": builds, "tests": tests}, modules
 
 

@@ -92,6 +92,9 @@ class Matrix(unittest.TestCase):
     def test_absent_test_is_a_failure_of_that_build(self):
         t = [t for t in self.m["tests"] if t["id"] == "ssl/only_here"][0]
         self.assertEqual(t["verdicts"]["3.0-min"]["verdict"], "FAIL")
+        counts = {b["id"]: b["counts"] for b in self.m["builds"]}
+        self.assertEqual(counts["3.0-min"], {"pass": 1, "fail": 2, "unsupported": 3})
+        self.assertEqual(counts["3.0"], {"pass": 5, "fail": 0, "unsupported": 1})
 
     def test_differences_classified_and_first(self):
         lines = self.table.splitlines()
