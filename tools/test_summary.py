@@ -24,7 +24,10 @@ def main(argv):
     run_id, since, targets, testlogs = argv[1], float(argv[2]), argv[3], argv[4]
     with open(targets) as f:
         labels = [l.strip() for l in f if l.strip()]
-    records = th_results.read_run(testlogs, labels, run_id, since)
+    try:
+        records = th_results.read_run(testlogs, labels, run_id, since)
+    except ValueError as e:
+        sys.exit("test_summary: the results cannot be read: %s" % e)
     bad = sorted(set(r["target"] for r in records if r["verdict"] == "FAIL"))
     for r in records:
         if r["verdict"] == "FAIL":

@@ -197,7 +197,10 @@ def validate_build(build, run_id, rundir, cpus):
           labels, ok=(0, 3))
     testlogs = bazel(build, logdir, "info", ["info", "bazel-testlogs"], capture=True).strip()
     bindir = bazel(build, logdir, "info", ["info", "bazel-bin"], capture=True).strip()
-    records = th_results.read_run(testlogs, labels, run_id, since)
+    try:
+        records = th_results.read_run(testlogs, labels, run_id, since)
+    except ValueError as e:
+        raise StepFailed("build %s: the results cannot be read: %s" % (build.id, e))
     for r in records:
         r["module"] = module_of(r["target"])
     info = th_info(build, bindir)

@@ -116,13 +116,13 @@ def read_target(testlogs, label, run_id, since):
 
 
 def read_run(testlogs, labels, run_id, since):
-    """All records of the run, ids made unique (a duplicate id is an error of
-    the suite: two binaries defining the same suite and test)."""
+    """All records of the run. Ids are unique: a duplicate (two binaries
+    defining the same suite and test) raises ValueError."""
     out, seen = [], {}
     for label in labels:
         for r in read_target(testlogs, label, run_id, since):
             if r["id"] in seen:
-                raise SystemExit("results: test id %s is defined by both %s and %s" %
+                raise ValueError("test id %s is defined by both %s and %s" %
                                  (r["id"], seen[r["id"]], r["target"]))
             seen[r["id"]] = r["target"]
             out.append(r)

@@ -116,7 +116,7 @@ class Reader(unittest.TestCase):
                     ' "status": "PASSED"}, {"suite": "s", "name": "t", "param": null,'
                     ' "status": "PASSED"}]}')
         self.write_xml(PASSED_XML)
-        with self.assertRaises(SystemExit):
+        with self.assertRaises(ValueError):
             self.by_id("r")
 
 
