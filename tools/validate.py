@@ -204,6 +204,12 @@ def validate_build(build, run_id, rundir, cpus):
     for r in records:
         r["module"] = module_of(r["target"])
     info = th_info(build, bindir)
+    want = build.meta.get("version")
+    if want and want not in info.get("openssl_version", "").split():
+        # The tests ran against other libraries than the build's (an rpath
+        # or environment problem): their results would be another build's.
+        raise StepFailed("build %s: th-info reports %r, the build is %s" %
+                         (build.id, info.get("openssl_version"), want))
     version = build.meta.get("version") or info.get("openssl_version", "").replace("OpenSSL ", "")
     doc = {
         "id": build.id,
