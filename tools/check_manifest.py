@@ -13,7 +13,7 @@ that is neither defined by the library's module archives (bazel-bin/lib/lib<modu
 nor defined in a public header;
 a row names a test that no test binary registers (`<binary> --list`); a
 row names a test that did not run and pass in the last `bazel test` (read from
-the reports conformance/testutil_report.c writes in bazel-testlogs; skip with --no-executed).
+the reports conformance/testutil/testutil_report.c writes in bazel-testlogs; skip with --no-executed).
 Prints the coverage per class. Run after `bazel build //lib:tlsharness
 //conformance:all` (tools/test does).
 
@@ -119,7 +119,7 @@ def list_tests(binary):
 def registered_tests():
     """(registered, executed): every suite/test the binaries register, and
     those the last `bazel test` run proved PASSED (from the report
-    conformance/testutil_report.c writes; for a binary without one, all its tests when
+    conformance/testutil/testutil_report.c writes; for a binary without one, all its tests when
     its target passed)."""
     registered, executed = set(), set()
     logs = os.path.join(ROOT, "bazel-testlogs")
@@ -139,7 +139,7 @@ def registered_tests():
 
 
 def read_report(tdir):
-    """The binary's own report (conformance/testutil_report.c), or None; with
+    """The binary's own report (conformance/testutil/testutil_report.c), or None; with
     TH_RUN_ID set (tools/test), only a report of that run counts."""
     sys.path.insert(0, os.path.join(ROOT, "tools", "results"))
     import th_results

@@ -24,6 +24,7 @@ import concurrent.futures
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,11 +60,12 @@ class StepFailed(Exception):
     step and the log."""
 
 
-def module_of(label):
-    pkg, _, name = label.lstrip("/").partition(":")
-    parts = pkg.split("/")
-    if len(parts) > 1 and parts[0] == "conformance":
-        return parts[1]
+def module_of(label, folders):
+    """The module a test target exercises: the folder of its source under
+    conformance/ (conformance/<module>/x_test.c), else by its name."""
+    if label in folders:
+        return folders[label]
+    name = label.partition(":")[2]
     for mod, prefixes in MODULES:
         if name.startswith(prefixes):
             return mod
@@ -162,6 +164,21 @@ def bazel(build, logdir, step, args, ok=(0,), capture=False):
     return res.stdout if capture else res.returncode
 
 
+def source_folders(build, logdir):
+    """{test label: folder of its source} for conformance/<folder>/x_test.c."""
+    out = bazel(build, logdir, "query", ["query", "--output=build", "tests(//conformance/...)"],
+                capture=True)
+    folders, name = {}, None
+    for line in out.splitlines():
+        m = re.match(r'\s*name = "([^"]+)"', line)
+        if m:
+            name = m.group(1)
+        m = re.match(r'\s*srcs = \["//conformance:([^/"]+)/[^"]+_test\.c"\]', line)
+        if m and name:
+            folders["//conformance:" + name] = m.group(1)
+    return folders
+
+
 def th_info(build, bindir):
     exe = os.path.join(bindir, "tools", "info", "th-info")
     res = subprocess.run([exe], capture_output=True, text=True, env=build.run_env())
@@ -185,6 +202,7 @@ def validate_build(build, run_id, rundir, cpus):
                    capture=True).split()
     if not labels:
         raise StepFailed("build %s: no conformance test targets" % build.id)
+    folders = source_folders(build, logdir)
     bazel(build, logdir, "build", ["build"] + res + TOOL_TARGETS + labels)
     t_build = time.time() - t0
     since = time.time()
@@ -202,7 +220,7 @@ def validate_build(build, run_id, rundir, cpus):
     except ValueError as e:
         raise StepFailed("build %s: the results cannot be read: %s" % (build.id, e))
     for r in records:
-        r["module"] = module_of(r["target"])
+        r["module"] = module_of(r["target"], folders)
     info = th_info(build, bindir)
     want = build.meta.get("version")
     if want and want not in info.get("openssl_version", "").split():

@@ -13,7 +13,7 @@
  *    "tests": [{"suite", "name", "param": N|null,
  *               "status": "PASSED|FAILED|ERRORED|SKIPPED", "messages": [...]}]}
  *
- * run_id lets the reader (tools/th_results.py) refuse a report left by an
+ * run_id lets the reader (tools/results/th_results.py) refuse a report left by an
  * older run. Parameter indexes are stable because the report asks Criterion
  * for one worker (CRITERION_JOBS=1): tests, and each test's parameters, then
  * run in declaration order, so the n-th record of a test is parameter n. */

@@ -1,6 +1,6 @@
 """Read the results of one `bazel test` run, never an older one's.
 
-Every conformance binary writes its own report (conformance/testutil_report.c):
+Every conformance binary writes its own report (conformance/testutil/testutil_report.c):
 strict JSON, every message escaped, stamped with the run id the runner passed
 as TH_RUN_ID. A target's results are taken from that report only when its run
 id is this run's; Bazel's test.xml (JUnit, written by Bazel itself) says
