@@ -364,7 +364,9 @@ def run(opts):
     if errors:
         for e in errors:
             print("validate: FAILED: " + e, file=sys.stderr)
-        print("validate: stopped; no results were written for this run", file=sys.stderr)
+        done = ", ".join("out/validate/%s.json" % b for b in docs) or "none"
+        print("validate: stopped: no matrix or report written (builds that completed: %s)" % done,
+              file=sys.stderr)
         return 1
     ordered = [docs[b.id] for b in builds]
     rc = 1 if any(d["counts"]["fail"] for d in ordered) else 0
