@@ -234,8 +234,7 @@ def validate_build(build, run_id, rundir, cpus):
         "version": version.split()[0] if version else "",
         "prefix": build.prefix or "system",
         "configure": build.meta.get("configure") or info.get("cflags", ""),
-        "features": {r["id"][len("features/"):]: r["verdict"] == "PASS"
-                     for r in records if r["suite"] == "features"},
+        "features": features_of(records),
         "counts": th_results.counts(records),
         "run_id": run_id,
         "info": info,
@@ -248,6 +247,17 @@ def validate_build(build, run_id, rundir, cpus):
     with open(path, "w", encoding="utf-8") as f:
         json.dump(doc, f, indent=1, ensure_ascii=False)
     return doc
+
+
+def features_of(records):
+    """{feature: bool} from the features suites (features, features_build, ...):
+    true when the probe PASSed, false when the build lacks it (UNSUPPORTED)
+    or the probe failed. Keyed by test name (suite/test when two suites
+    share a name)."""
+    probes = [r for r in records if r["suite"] == "features" or r["suite"].startswith("features_")]
+    names = [r["id"].split("/", 1)[1] for r in probes]
+    return {(n if names.count(n) == 1 else r["id"]): r["verdict"] == "PASS"
+            for n, r in zip(names, probes)}
 
 
 def print_build(doc):
