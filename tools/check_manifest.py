@@ -13,7 +13,7 @@ that is neither defined by the library's module archives (bazel-bin/lib/lib<modu
 nor defined in a public header;
 a row names a test that no test binary registers (`<binary> --list`); a
 row names a test that did not run and pass in the last `bazel test` (read from
-the Criterion JSON reports in bazel-testlogs; skip with --no-executed).
+the reports conformance/testutil/testutil_report.c writes in bazel-testlogs; skip with --no-executed).
 Prints the coverage per class. Run after `bazel build //lib:tlsharness
 //conformance:all` (tools/test does).
 
@@ -118,8 +118,8 @@ def list_tests(binary):
 
 def registered_tests():
     """(registered, executed): every suite/test the binaries register, and
-    those the last `bazel test` run proved PASSED (from the Criterion JSON
-    report testutil.c asks for; for a binary without one, all its tests when
+    those the last `bazel test` run proved PASSED (from the report
+    conformance/testutil/testutil_report.c writes; for a binary without one, all its tests when
     its target passed)."""
     registered, executed = set(), set()
     logs = os.path.join(ROOT, "bazel-testlogs")
@@ -128,25 +128,29 @@ def registered_tests():
         registered |= tests
         rel = os.path.relpath(binary, os.path.join(ROOT, "bazel-bin"))
         tdir = os.path.join(logs, rel)
-        report = read_json_report(os.path.join(tdir, "test.outputs", "outputs.zip"))
+        report = read_report(tdir)
         if report is not None:
-            for s in report.get("test_suites", []):
-                for t in s.get("tests", []):
-                    if t.get("status") == "PASSED":
-                        executed.add(s["name"] + "/" + t["name"])
+            for t in report.get("tests", []):
+                if t.get("status") == "PASSED":
+                    executed.add(t["suite"] + "/" + t["name"])
         elif target_passed(tdir):
             executed |= tests
     return registered, executed
 
 
-def read_json_report(zpath):
-    import json
-    import zipfile
+def read_report(tdir):
+    """The binary's own report (conformance/testutil/testutil_report.c), or None; with
+    TH_RUN_ID set (tools/test), only a report of that run counts."""
+    sys.path.insert(0, os.path.join(ROOT, "tools", "results"))
+    import th_results
     try:
-        with zipfile.ZipFile(zpath) as z:
-            return json.loads(z.read("criterion.json"))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        rep = th_results.load_report(tdir)
+    except (OSError, ValueError):
         return None
+    run_id = os.environ.get("TH_RUN_ID")
+    if rep is not None and run_id and rep.get("run_id") != run_id:
+        return None
+    return rep
 
 
 def target_passed(tdir):

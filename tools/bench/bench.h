@@ -61,6 +61,7 @@ typedef struct bench_scenario {
   const char *cipher12;  /* TLS 1.2 cipher list, or NULL */
   bench_op ops[BENCH_MAX_OPS]; /* floor operations; nops entries */
   int nops;
+  const char *groups; /* key-exchange groups list, NULL: BENCH_GROUPS */
 } bench_scenario;
 
 extern const bench_scenario bench_scenarios[];
@@ -69,8 +70,16 @@ extern const size_t bench_nscenarios;
 /* The scenario called name, or NULL. */
 const bench_scenario *bench_scenario_find(const char *name);
 
-/* The X25519 key exchange is pinned through the groups list. */
+/* The X25519 key exchange is pinned through the groups list, unless the
+ * scenario names its own (the hybrid post-quantum one). */
 #define BENCH_GROUPS "X25519"
+#define BENCH_SCENARIO_GROUPS(sc) ((sc)->groups != NULL ? (sc)->groups : BENCH_GROUPS)
+
+/* bench_scenario_supported says whether the OpenSSL build in use can run sc
+ * (probed at run time: a scenario's own group may be absent, e.g.
+ * X25519MLKEM768 before OpenSSL 3.5). 1 when it can; 0 with the reason in
+ * why otherwise. */
+int bench_scenario_supported(const bench_scenario *sc, char *why, size_t whylen);
 
 /* ---- key material (bench_keys.c) -------------------------------------- */
 
@@ -208,6 +217,19 @@ void bench_minmax(const double *v, size_t n, double *min, double *max);
 /* Sort n doubles ascending in place. */
 void bench_sort(double *v, size_t n);
 
+/* A ratio measured over n paired repetitions (num[i] / den[i]): its median
+ * and range, and the run's noise: the larger relative spread
+ * ((max - min) / median) of num's and den's own repetitions. The ratio is
+ * within the noise when n >= 2 and |median - 1| <= noise or the range holds
+ * 1: then it says "no measurable difference", and prints as "≈ 1". With
+ * n < 2 the noise is unknown (NaN) and within_noise 0. */
+typedef struct bench_ratio {
+  double med, min, max, noise;
+  int n;
+  int within_noise;
+} bench_ratio;
+void bench_ratio_of(const double *num, const double *den, size_t n, bench_ratio *out);
+
 /* ---- the floor (bench_floor.c) ---------------------------------------- */
 
 typedef struct bench_floor {
@@ -300,6 +322,7 @@ typedef struct bench_summary {
   double ratio;                 /* hs / base_hs */
   double cpu_us, base_cpu_us;   /* median thread CPU time per handshake */
   double cpu_ratio;             /* base_cpu_us / cpu_us: throughput ratio per CPU second */
+  bench_ratio cpu_r;            /* base / ours CPU time per handshake, per paired repetition */
   double eta;                   /* floor / CPU time per handshake */
   double floor_us;
 } bench_summary;
@@ -314,6 +337,9 @@ typedef struct bench_report {
   double load_before[3], load_after[3];
   double total_s;
   long peak_rss_kib;
+  const bench_scenario *skipped[32]; /* asked for, but the build cannot run them */
+  char skipped_why[32][128];
+  int nskipped;
 } bench_report;
 
 /* bench_summarize computes s for cell i of r. */

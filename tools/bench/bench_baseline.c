@@ -36,7 +36,7 @@ static const char *base_last_error(void) { return last_err; }
 static int setup_common(SSL_CTX *c, const bench_scenario *sc) {
   return SSL_CTX_set_min_proto_version(c, sc->version) &&
          SSL_CTX_set_max_proto_version(c, sc->version) &&
-         SSL_CTX_set1_groups_list(c, BENCH_GROUPS) &&
+         SSL_CTX_set1_groups_list(c, BENCH_SCENARIO_GROUPS(sc)) &&
          (sc->cipher12 == NULL || SSL_CTX_set_cipher_list(c, sc->cipher12));
 }
 

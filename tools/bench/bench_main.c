@@ -121,16 +121,18 @@ static void set_defaults(bench_options *o, int ncores) {
 
 /* The --summary preset: a few seconds on two cores. Later options override. */
 static void set_summary(bench_options *o) {
-  static const char *const names[] = {"tls13-p256", "tls12-ecdhe-rsa", "tls13-resume"};
+  /* tls13-mlkem runs where the build has the hybrid group (3.5's default). */
+  static const char *const names[] = {"tls13-p256", "tls12-ecdhe-rsa", "tls13-resume",
+                                      "tls13-mlkem"};
   o->summary = 1;
   o->threads[0] = 1;
   o->threads[1] = 2;
   o->nthreads = 2;
   o->duration_s = 0.15;
   o->warmup_s = 0.05;
-  o->repeat = 2;
+  o->repeat = 3; /* three paired runs: a median, a range and the run's noise */
   o->nscen = 0;
-  for (int i = 0; i < 3; i++) o->scenarios[o->nscen++] = bench_scenario_find(names[i]);
+  for (int i = 0; i < 4; i++) o->scenarios[o->nscen++] = bench_scenario_find(names[i]);
   o->modes[0] = BM_LIBCTX;
   o->nmodes = 1;
   o->floor = o->memory = 0;
@@ -281,6 +283,22 @@ static int run_all(bench_report *r, const bench_material *m) {
   return failed;
 }
 
+/* Scenarios this build cannot run leave the list, with their reason. */
+static void drop_unsupported(bench_options *o, bench_report *r) {
+  int kept = 0;
+  for (int i = 0; i < o->nscen; i++) {
+    char why[128];
+    if (bench_scenario_supported(o->scenarios[i], why, sizeof why)) {
+      o->scenarios[kept++] = o->scenarios[i];
+    } else if (r->nskipped < 32) {
+      r->skipped[r->nskipped] = o->scenarios[i];
+      snprintf(r->skipped_why[r->nskipped++], sizeof r->skipped_why[0], "%s", why);
+      if (!o->summary) fprintf(stderr, "bench: %s: UNSUPPORTED: %s\n", o->scenarios[i]->name, why);
+    }
+  }
+  o->nscen = kept;
+}
+
 int bench_main(int argc, char **argv) {
   bench_options o;
   char err[160];
@@ -294,6 +312,7 @@ int bench_main(int argc, char **argv) {
   if (o.list) { print_list(); return 0; }
   if (o.progress < 0) o.progress = isatty(STDERR_FILENO);
   bench_report r = {.opt = &o, .ncores = ncores};
+  drop_unsupported(&o, &r);
   r.ncells = (size_t)o.nscen * (size_t)o.nmodes * (size_t)o.nthreads;
   r.cells = calloc(r.ncells, sizeof *r.cells);
   bench_material m;

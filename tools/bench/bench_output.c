@@ -55,6 +55,12 @@ void bench_summarize(const bench_report *r, size_t i, bench_summary *s) {
   s->cpu_us = r->opt->ours ? MED(c->ours, n, cpu_us_per_hs) : NAN;
   s->base_cpu_us = r->opt->baseline ? MED(c->base, n, cpu_us_per_hs) : NAN;
   s->cpu_ratio = s->cpu_us > 0 ? s->base_cpu_us / s->cpu_us : NAN;
+  double ours_cpu[BENCH_MAX_REPEAT], base_cpu[BENCH_MAX_REPEAT];
+  for (int k = 0; k < n; k++) {
+    ours_cpu[k] = r->opt->ours ? c->ours[k].cpu_us_per_hs : NAN;
+    base_cpu[k] = r->opt->baseline ? c->base[k].cpu_us_per_hs : NAN;
+  }
+  bench_ratio_of(base_cpu, ours_cpu, (size_t)n, &s->cpu_r);
   s->floor_us = r->floor.measured ? bench_floor_us(&r->floor, c->sc) : NAN;
   /* Against CPU time, so that other load on the machine does not count. */
   double cpu = r->opt->ours ? s->cpu_us : s->base_cpu_us;
@@ -134,9 +140,30 @@ void bench_print_table(FILE *f, const bench_report *r) {
   fprintf(f, "\npeak RSS %ld KiB\n", r->peak_rss_kib);
 }
 
+/* A CPU-time ratio as the summary shows it: "≈ 1" within the run's noise,
+ * otherwise the median; then the range over the paired repetitions. */
+static void print_ratio(FILE *f, const bench_ratio *q) {
+  char range[48];
+  if (q->n == 0) {
+    fprintf(f, " %9s %-22s %6s", "-", "", "-");
+    return;
+  }
+  snprintf(range, sizeof range, "(%.2f-%.2f, n=%d)", q->min, q->max, q->n);
+  if (q->within_noise)
+    fprintf(f, " %9s %-22s", "\u2248 1  ", range); /* the UTF-8 sign counts 3 bytes */
+  else
+    fprintf(f, " %7.2f %-22s", q->med, range);
+  if (isnan(q->noise))
+    fprintf(f, " %6s", "?");
+  else
+    fprintf(f, " %5.0f%%", 100 * q->noise);
+}
+
 void bench_print_summary(FILE *f, const bench_report *r) {
-  fprintf(f, "%-16s %-6s %3s %12s %12s %7s %7s %6s\n", "scenario", "mode", "N", "tlsharness/s",
-          "openssl/s", "ratio", "cpu-r", "E(N)");
+  for (int i = 0; i < r->nskipped; i++)
+    fprintf(f, "%-16s UNSUPPORTED: %s\n", r->skipped[i]->name, r->skipped_why[i]);
+  fprintf(f, "%-16s %-6s %3s %12s %12s %7s %-22s %6s\n", "scenario", "mode", "N", "tlsharness/s",
+          "openssl/s", "cpu-r", "(range over runs)", "noise");
   for (size_t i = 0; i < r->ncells; i++) {
     const bench_cell *c = &r->cells[i];
     bench_summary s;
@@ -144,13 +171,14 @@ void bench_print_summary(FILE *f, const bench_report *r) {
     fprintf(f, "%-16s %-6s %3d", c->sc->name, bench_mode_name(c->mode), c->threads);
     num(f, 12, 0, s.hs);
     num(f, 12, 0, s.base_hs);
-    num(f, 7, 3, s.ratio);
-    num(f, 7, 3, s.cpu_ratio);
-    num(f, 6, 2, s.eff);
+    print_ratio(f, &s.cpu_r);
     fputc('\n', f);
   }
-  fprintf(f, "(ratio: tlsharness/openssl handshakes/s; cpu-r: the same per CPU second)\n");
-  fprintf(f, "(%d cores, load %.2f; %.1f s; full run: bazel-bin/tools/bench/bench)\n", r->ncores,
+  fprintf(f, "(cpu-r: median over paired runs of openssl's CPU time per handshake divided by\n"
+             " tlsharness's: above 1 tlsharness needs less CPU, below 1 more. \u2248 1: the runs\n"
+             " cannot tell them apart, the ratio is within this run's noise, the larger\n"
+             " relative spread of either engine's own runs. handshakes/s are medians too.)\n");
+  fprintf(f, "(%d cores, load %.2f; %.1f s; full run: bazel run -c opt //tools/bench)\n", r->ncores,
           r->load_after[0], r->total_s);
 }
 
@@ -182,6 +210,11 @@ static void json_cells(FILE *f, const bench_report *r) {
     jnum(f, "cpu_us_per_hs", s.cpu_us, ", ");
     jnum(f, "baseline_cpu_us_per_hs", s.base_cpu_us, ", ");
     jnum(f, "cpu_ratio", s.cpu_ratio, ", ");
+    jnum(f, "cpu_ratio_paired_median", s.cpu_r.med, ", ");
+    jnum(f, "cpu_ratio_min", s.cpu_r.min, ", ");
+    jnum(f, "cpu_ratio_max", s.cpu_r.max, ", ");
+    jnum(f, "noise", s.cpu_r.noise, ", ");
+    fprintf(f, "\"cpu_ratio_within_noise\": %s, ", s.cpu_r.within_noise ? "true" : "false");
     jnum(f, "floor_us", s.floor_us, ", ");
     jnum(f, "eta", s.eta, ", ");
     fprintf(f, "\"reps\": [");

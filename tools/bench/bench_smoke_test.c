@@ -57,6 +57,8 @@ ParameterizedTestParameters(bench_smoke, every_scenario_both_engines) {
 
 ParameterizedTest(size_t *i, bench_smoke, every_scenario_both_engines) {
   const bench_scenario *sc = &bench_scenarios[*i];
+  char why[128];
+  if (!bench_scenario_supported(sc, why, sizeof why)) cr_skip_test("UNSUPPORTED: %s", why);
   OSSL_LIB_CTX *lib = OSSL_LIB_CTX_new();
   cr_assert_not_null(lib);
   for (int e = 0; e < 2; e++) {

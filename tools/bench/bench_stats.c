@@ -51,3 +51,27 @@ void bench_minmax(const double *v, size_t n, double *min, double *max) {
   if (min) *min = lo;
   if (max) *max = hi;
 }
+
+/* (max - min) / median of n values; NaN when undefined. */
+static double rel_spread(const double *v, size_t n) {
+  double lo, hi, med = bench_median(v, n);
+  bench_minmax(v, n, &lo, &hi);
+  return n > 0 && med > 0 ? (hi - lo) / med : NAN;
+}
+
+void bench_ratio_of(const double *num, const double *den, size_t n, bench_ratio *out) {
+  double r[BENCH_MAX_REPEAT];
+  size_t k = 0;
+  for (size_t i = 0; i < n && k < BENCH_MAX_REPEAT; i++)
+    if (num[i] > 0 && den[i] > 0) r[k++] = num[i] / den[i];
+  out->n = (int)k;
+  out->med = k > 0 ? bench_median(r, k) : NAN;
+  out->min = out->max = NAN;
+  if (k > 0) bench_minmax(r, k, &out->min, &out->max);
+  out->noise = NAN;
+  out->within_noise = 0;
+  if (k < 2) return;
+  double a = rel_spread(num, n), b = rel_spread(den, n);
+  out->noise = a > b ? a : b;
+  out->within_noise = fabs(out->med - 1) <= out->noise || (out->min <= 1 && out->max >= 1);
+}

@@ -85,3 +85,44 @@ Test(bench_stats, minmax_and_sort) {
   for (int i = 1; i < 5; i++) cr_assert_leq(v[i - 1], v[i]);
   bench_sort(NULL, 3); /* no crash */
 }
+
+Test(bench_stats, ratio_within_noise_is_about_one) {
+  /* The engines' own runs spread by 10% and more; a 3% difference is noise. */
+  const double base[] = {103, 98, 110}, ours[] = {100, 100, 110};
+  bench_ratio q;
+  bench_ratio_of(base, ours, 3, &q);
+  cr_assert_eq(q.n, 3);
+  cr_assert_float_eq(q.med, 1.0, 1e-9);
+  cr_assert_float_eq(q.min, 0.98, 1e-9);
+  cr_assert_float_eq(q.max, 1.03, 1e-9);
+  cr_assert_float_eq(q.noise, 12.0 / 103, 1e-9); /* base: (110 - 98) / 103 */
+  cr_assert(q.within_noise);
+}
+
+Test(bench_stats, ratio_beyond_noise_is_a_difference) {
+  const double base[] = {150, 151, 149}, ours[] = {100, 101, 99};
+  bench_ratio q;
+  bench_ratio_of(base, ours, 3, &q);
+  cr_assert_float_eq(q.med, 1.5, 1e-9);
+  cr_assert_lt(q.noise, 0.03);
+  cr_assert_not(q.within_noise);
+  /* The same below 1. */
+  bench_ratio_of(ours, base, 3, &q);
+  cr_assert_lt(q.med, 0.7);
+  cr_assert_not(q.within_noise);
+}
+
+Test(bench_stats, ratio_of_one_run_has_unknown_noise) {
+  const double a[] = {120}, b[] = {100};
+  bench_ratio q;
+  bench_ratio_of(a, b, 1, &q);
+  cr_assert_eq(q.n, 1);
+  cr_assert_float_eq(q.med, 1.2, 1e-9);
+  cr_assert(isnan(q.noise));
+  cr_assert_not(q.within_noise);
+  /* Unusable values (0, negative) are left out. */
+  const double c[] = {0, -1}, d[] = {100, 100};
+  bench_ratio_of(c, d, 2, &q);
+  cr_assert_eq(q.n, 0);
+  cr_assert(isnan(q.med));
+}

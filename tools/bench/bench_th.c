@@ -33,7 +33,7 @@ static const char *th_last_error(void) { return last_err; }
 static int setup_common(th_context *c, const bench_scenario *sc) {
   return th_context_set_min_proto_version(c, sc->version) == TH_OK &&
          th_context_set_max_proto_version(c, sc->version) == TH_OK &&
-         th_context_set_groups(c, BENCH_GROUPS) == TH_OK &&
+         th_context_set_groups(c, BENCH_SCENARIO_GROUPS(sc)) == TH_OK &&
          (sc->cipher12 == NULL || th_context_set_cipher_list(c, sc->cipher12) == TH_OK);
 }
 
