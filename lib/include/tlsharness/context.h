@@ -69,12 +69,15 @@ typedef int (*th_npn_advertise_cb)(th_connection *conn, const char *const **prot
 
 /* th_proto_select_cb (set_npn_select_callback on the client,
  * set_alpn_select_callback on the server): offered is the peer's list
- * (count NUL-terminated names, valid during the call). Set *selected to the
- * chosen name (normally one of offered; any string that lasts until the
- * callback returns) and return TH_OK. Leaving *selected NULL means "no
- * protocol": ALPN then continues without one; NPN, which has no such
- * answer, fails the handshake (TH_ERR_SSL). A negative th_err fails the
- * handshake with that status. */
+ * (count NUL-terminated names, valid during the call); a name the peer sent
+ * with a NUL byte inside is left out of it (it could not be passed whole).
+ * Set *selected to the chosen name (normally one of offered; any string
+ * that lasts until the callback returns) and return TH_OK. Leaving
+ * *selected NULL means "no protocol": ALPN then continues without one; NPN,
+ * which has no such answer, fails the handshake (TH_ERR_SSL). Selecting ""
+ * fails the handshake with TH_ERR_SSL (as 16.1's SSL.Error), a name over 255
+ * bytes with TH_ERR_VALUE. A negative th_err fails the handshake with that
+ * status. */
 typedef int (*th_proto_select_cb)(th_connection *conn, const char *const *offered, size_t count,
                                   const char **selected, void *user);
 

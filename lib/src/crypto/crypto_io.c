@@ -150,11 +150,11 @@ static int pem_cb(char *buf, int size, int rwflag, void *u) {
     return (int)n;
   }
   if (pw->cb == NULL) return -1;
+  th_error_clear(); /* so that an earlier, unrelated record is not taken for the callback's */
   int r = pw->cb(buf, (size_t)size, rwflag, pw->user);
   if (r < 0) {
     pw->cb_failed = 1;
-    pw->saved = *th_error_last();
-    pw->saved.kind = r; /* "fails with that same status" */
+    th__err_callback(&pw->saved, r, "the passphrase callback"); /* "fails with that same status" */
     return -1;
   }
   if (r > size) {

@@ -51,14 +51,9 @@ void th__cb_fail(th_connection *conn, th_context *ctx, int status) {
   th_error *rec = conn ? &conn->cb_err : ctx ? &ctx->cb_err : NULL;
   if (failed == NULL || *failed) return; /* the first failure wins */
   *failed = 1;
-  *rec = *th_error_last();
   /* A callback that returned an error without setting one still fails with
-   * a clear record. */
-  if (rec->kind != status) {
-    memset(rec, 0, sizeof *rec);
-    rec->kind = status < 0 ? status : TH_ERR_CALLBACK;
-    strcpy(rec->message, "a callback returned an error");
-  }
+   * a clear record; a status that is not a th_err kind is TH_ERR_CALLBACK. */
+  th__err_callback(rec, status, "a callback");
 }
 
 int th__cb_take(th_connection *conn, th_context *ctx) {
