@@ -69,7 +69,8 @@ int th_x509_name_set_emailAddress(th_x509_name *name, const char *value);
 th_bytes *th_x509_name_der(const th_x509_name *name);
 
 /* th_x509_name_component — one (name, value) pair of get_components():
- * name is the short name ("CN"), value the entry's raw string bytes. */
+ * name is the short name ("CN"; "UNDEF" for an attribute OpenSSL does not
+ * know, as OBJ_nid2sn gives pyOpenSSL), value the entry's raw string bytes. */
 typedef struct th_x509_name_component {
   th_bytes *name;
   th_bytes *value;

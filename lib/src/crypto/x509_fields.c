@@ -106,8 +106,9 @@ int th_x509_set_version(th_x509 *cert, long version) {
 
 th_bytes *th_x509_get_signature_algorithm(const th_x509 *cert) {
   TH_CHECK_NULL(cert, &TH_TYPE_X509);
-  const X509_ALGOR *alg = NULL;
-  X509_get0_signature(NULL, &alg, cert->x509);
+  /* The algorithm inside the signed part (TBSCertificate), as pyOpenSSL
+   * reads cert_info->signature; the outer copy may differ. */
+  const X509_ALGOR *alg = X509_get0_tbs_sigalg(cert->x509);
   const ASN1_OBJECT *obj = NULL;
   if (alg != NULL) X509_ALGOR_get0(&obj, NULL, NULL, alg);
   int nid = obj != NULL ? OBJ_obj2nid(obj) : NID_undef;
