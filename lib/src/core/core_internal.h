@@ -115,13 +115,14 @@ void th__err_copy_queue(void);
  * (TH_ERR_SSL .. the last one); any other int, INT_MIN included, is not. */
 int th__err_is_kind(int kind);
 /* th__err_callback fills *rec with the failure of a callback (named by
- * what, e.g. "a passphrase callback") that returned status < 0: this
- * thread's record when the callback set one of its kind, else a clear
- * record of its own. A status that is not a th_err kind becomes
- * TH_ERR_CALLBACK. Returns rec->kind. Callers clear the record
- * (th_error_clear) before running the callback, so that an unrelated
- * earlier error is never taken for the callback's. */
-int th__err_callback(th_error *rec, int status, const char *what);
+ * what, e.g. "the passphrase callback") that returned status < 0: this
+ * thread's record when the callback set one (with cleared: the caller
+ * cleared the record before the call, and any record set is the
+ * callback's, given status as its kind; without: only a record of kind
+ * status counts), else a clear record of its own. A status that is not a
+ * th_err kind becomes TH_ERR_CALLBACK with a record of its own. Returns
+ * rec->kind. */
+int th__err_callback(th_error *rec, int status, const char *what, int cleared);
 /* th__err_set_record replaces this thread's record with *rec (used to carry
  * a callback's error out through OpenSSL). */
 void th__err_set_record(const th_error *rec);

@@ -125,13 +125,16 @@ const char *th_err_name(int kind) {
   return kind_names[-kind];
 }
 
-int th__err_callback(th_error *rec, int status, const char *what) {
+int th__err_callback(th_error *rec, int status, const char *what, int cleared) {
   *rec = tl_err;
   int kind = th__err_is_kind(status) ? status : TH_ERR_CALLBACK;
-  /* A callback that failed without setting a record of its kind (the
-   * record still reads what it read before, e.g. an unrelated earlier
-   * error) still fails with a clear record of its own. */
-  if (rec->kind != kind || (status != kind)) {
+  /* A callback that failed without setting a record (of its kind, when
+   * the record was not cleared before the call: it may still read an
+   * unrelated earlier error) still fails with a clear record of its own. */
+  int set = cleared ? rec->kind != TH_OK : rec->kind == status;
+  if (set && kind == status) {
+    rec->kind = kind; /* "fails with that same status" */
+  } else {
     memset(rec, 0, sizeof *rec);
     rec->kind = kind;
     if (kind == status)

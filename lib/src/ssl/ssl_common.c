@@ -53,7 +53,7 @@ void th__cb_fail(th_connection *conn, th_context *ctx, int status) {
   *failed = 1;
   /* A callback that returned an error without setting one still fails with
    * a clear record; a status that is not a th_err kind is TH_ERR_CALLBACK. */
-  th__err_callback(rec, status, "a callback");
+  th__err_callback(rec, status, "a callback", 0);
 }
 
 int th__cb_take(th_connection *conn, th_context *ctx) {
