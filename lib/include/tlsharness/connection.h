@@ -302,6 +302,14 @@ int th_connection_get_ocsp_response(const th_connection *conn, th_bytes **out);
  * an X509_V_ERR_* code) or TH_ERR_TYPE. */
 long th_connection_get_verify_result(const th_connection *conn);
 
+/* th_connection_set_security_level / th_connection_get_security_level
+ * (beyond 16.1): the security level of this connection alone
+ * (SSL_set_security_level), 0 to 5; it starts as its Context's (see
+ * th_context_set_security_level). set: TH_OK, TH_ERR_TYPE, TH_ERR_VALUE
+ * (level not 0..5; unchanged). get: the level (>= 0) or TH_ERR_TYPE. */
+int th_connection_set_security_level(th_connection *conn, int level);
+int th_connection_get_security_level(const th_connection *conn);
+
 /* ---- socket methods (connection_sock.c) ------------------------------------------ */
 
 /* th_connection_accept mirrors accept(): accepts on the listening socket,

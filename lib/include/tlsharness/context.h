@@ -332,6 +332,21 @@ int th_context_set_alpn_select_callback(th_context *ctx, th_proto_select_cb fn, 
 int th_context_set_npn_advertise_callback(th_context *ctx, th_npn_advertise_cb fn, void *user);
 int th_context_set_npn_select_callback(th_context *ctx, th_proto_select_cb fn, void *user);
 
+/* ---- security level (beyond 16.1) ------------------------------------------------------ */
+
+/* th_context_set_security_level / th_context_get_security_level (beyond
+ * 16.1): OpenSSL's security level (SSL_CTX_set_security_level), 0 to 5,
+ * which decides the smallest keys, the weakest signatures and the oldest
+ * protocols the context accepts (docs/compat.md, "Security levels": the
+ * build's default, often 2 on Debian, refuses 1024-bit keys and SHA-1;
+ * level 1 still refuses SHA-1 certificates and keys under 1024 bits;
+ * level 0 refuses nothing). Connections made afterwards start with the
+ * context's level. A cipher list's "@SECLEVEL=n" sets the same value.
+ * set: TH_OK, TH_ERR_TYPE, TH_ERR_VALUE (level not 0..5; unchanged).
+ * get: the level (>= 0) or TH_ERR_TYPE. */
+int th_context_set_security_level(th_context *ctx, int level);
+int th_context_get_security_level(const th_context *ctx);
+
 /* ---- application data ------------------------------------------------------------------- */
 
 /* th_context_set_app_data / get_app_data mirror Context.set_app_data /
