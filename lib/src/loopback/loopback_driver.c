@@ -135,8 +135,11 @@ static int run_side(th_loopback_pair *pair, int side) {
     int wrc = th__lb_wrap_conn(pair, side);
     if (wrc != TH_OK) return pair->kind[side] = wrc;
   }
+  int rc = th__ssl_enter(ssl, "th_loopback_step");
+  if (rc != TH_OK) return pair->kind[side] = rc;
   th__lb_io_begin();
-  int rc = SSL_do_handshake(ssl);
+  rc = SSL_do_handshake(ssl);
+  th__ssl_leave(ssl);
   pair->kind[side] = rc == 1 ? TH_OK : th__lb_map_error(pair, side, rc, "handshake");
   return pair->kind[side];
 }
