@@ -72,9 +72,9 @@ int th_x509_set_serial_number_long(th_x509 *cert, long serial) {
   if (bn == NULL) return th__err_ossl(TH_ERR_NOMEM, "%s: out of memory", __func__);
   /* BN_set_word takes an unsigned magnitude; LONG_MIN's magnitude fits. */
   unsigned long mag = serial < 0 ? 0UL - (unsigned long)serial : (unsigned long)serial;
-  BN_set_word(bn, mag);
+  int rc = BN_set_word(bn, mag) ? TH_OK : th__err_ossl(TH_ERR_NOMEM, "%s: out of memory", __func__);
   BN_set_negative(bn, serial < 0);
-  int rc = set_serial_bn(cert, bn, __func__);
+  if (rc == TH_OK) rc = set_serial_bn(cert, bn, __func__);
   BN_free(bn);
   return rc;
 }

@@ -118,7 +118,7 @@ long th_loopback_pump(th_loopback_pair *pair) {
      * always takes everything, so nothing is lost between them. */
     int n;
     while ((n = BIO_read(pair->out[from], buf, sizeof buf)) > 0) {
-      BIO_write(pair->in[!from], buf, n);
+      if (BIO_write(pair->in[!from], buf, n) != n) pair->lost = 1; /* out of memory */
       moved += n;
     }
     pair->dir[from].progress += (unsigned long long)moved;
@@ -185,6 +185,9 @@ static int step(th_loopback_pair *pair, int done_is_enough) {
   }
   th_loopback_pump(pair);
   th__lb_refill(pair);
+  if (pair->lost)
+    return th__err(TH_ERR_NOMEM, "loopback: out of memory on the data path: bytes, a fault or an "
+                                 "observation were lost, the pair cannot go on");
   if (done_is_enough && pair->kind[0] == TH_OK && pair->kind[1] == TH_OK) return 1;
   unsigned long long d = th__lb_progress(pair) - before;
   return d > INT_MAX ? INT_MAX : (int)d;

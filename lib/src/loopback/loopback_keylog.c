@@ -38,8 +38,8 @@ static lb_keylog_ctx **find(const SSL_CTX *ctx) {
 static void lb_keylog(const SSL *ssl, const char *line) {
   const lb_end *e = th__lb_end_of(ssl);
   if (e != NULL && (e->pair->observe & TH_LOOPBACK_OBSERVE_KEYLOG)) {
-    th__lb_buf_add(&e->pair->obs->keylog, line, strlen(line));
-    th__lb_buf_add(&e->pair->obs->keylog, "\n", 1);
+    TH__LB_ADD(e->pair, &e->pair->obs->keylog, line, strlen(line));
+    TH__LB_ADD(e->pair, &e->pair->obs->keylog, "\n", 1);
   }
   pthread_mutex_lock(&kl_lock);
   const lb_keylog_ctx *k = *find(SSL_get_SSL_CTX(ssl));

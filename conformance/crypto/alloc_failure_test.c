@@ -1,0 +1,136 @@
+/* alloc_failure_test.c — issue 12 item 19: allocating calls whose result
+ * was not checked. OpenSSL's allocator is replaced, before the first
+ * OpenSSL call (so a plain main: Criterion's runner and the shared test
+ * helpers allocate first), by one that fails the n-th allocation; each
+ * operation is run with n = 0, 1, ... until it succeeds, and every failure
+ * must be a clear error that leaves the object as it was. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "tlsharness/tlsharness.h"
+
+static int failures;
+static const char *current;
+
+static const char *tu_err(void) { return th_error_last()->message; }
+
+#define cr_assert_fmt(cond, ...)                                                        \
+  do {                                                                                  \
+    if (!(cond)) {                                                                      \
+      fprintf(stderr, "FAIL: %s: line %d: %s: ", current, __LINE__, #cond);             \
+      fprintf(stderr, " " __VA_ARGS__);                                                 \
+      fprintf(stderr, "\n");                                                            \
+      failures++;                                                                       \
+      return;                                                                           \
+    }                                                                                   \
+  } while (0)
+#define cr_assert(cond, ...) cr_assert_fmt(cond, __VA_ARGS__)
+#define cr_assert_eq(a, b, ...) cr_assert_fmt((a) == (b), __VA_ARGS__)
+#define cr_assert_lt(a, b, ...) cr_assert_fmt((a) < (b), __VA_ARGS__)
+#define cr_assert_not_null(a, ...) cr_assert_fmt((a) != NULL, __VA_ARGS__)
+#define cr_assert_str_eq(a, b, ...) cr_assert_fmt(strcmp((a), (b)) == 0, __VA_ARGS__)
+#define Test(suite, name) static void name(void)
+
+static int fail_at = -1, seen;
+
+static int fails(void) { return fail_at >= 0 && seen++ == fail_at; }
+static void *t_malloc(size_t n, const char *file, int line) {
+  (void)file, (void)line;
+  return fails() ? NULL : malloc(n);
+}
+static void *t_realloc(void *p, size_t n, const char *file, int line) {
+  (void)file, (void)line;
+  return fails() ? NULL : realloc(p, n);
+}
+static void t_free(void *p, const char *file, int line) {
+  (void)file, (void)line;
+  free(p);
+}
+
+
+static void arm(int n) {
+  seen = 0;
+  fail_at = n;
+}
+
+static char *serial_text(const th_x509 *c) {
+  th_bytes *b = th_x509_get_serial_number(c);
+  char *s = strdup(b != NULL ? (char *)b->data : "(none)");
+  th_bytes_free(b);
+  return s;
+}
+
+/* BN_set_word's allocation was unchecked: a failure set serial 0 and
+ * reported success. */
+Test(alloc_failure, set_serial_number_long) {
+  th_x509 *c = th_x509_new();
+  cr_assert_eq(th_x509_set_serial_number_long(c, 7), TH_OK);
+  int n;
+  for (n = 0; n < 100; n++) {
+    arm(n);
+    int rc = th_x509_set_serial_number_long(c, 0x123456789abcL);
+    arm(-1);
+    char *got = serial_text(c);
+    if (rc == TH_OK) {
+      cr_assert_str_eq(got, "20015998343868", "allocation %d failed unseen", n);
+      free(got);
+      break;
+    }
+    /* OpenSSL words some of its allocation failures as its own errors. */
+    cr_assert(rc == TH_ERR_NOMEM || rc == TH_ERR_CRYPTO, "allocation %d: %s", n, tu_err());
+    cr_assert_str_eq(got, "7", "allocation %d: the serial changed on error", n);
+    free(got);
+  }
+  cr_assert_lt(n, 100);
+  th_x509_free(c);
+}
+
+static size_t ext_count(const th_x509_req *r) {
+  th_list *l = th_x509_req_get_extensions(r);
+  size_t k = l != NULL ? l->count : (size_t)-1;
+  th_list_free(l);
+  return k;
+}
+
+/* Taking the old extensionRequest out before adding the merged one: an
+ * unchecked push lost it when out of memory. */
+Test(alloc_failure, req_add_extensions_keeps_the_old_ones) {
+  th_x509_extension *a = th_x509_extension_new("basicConstraints", 1, "CA:false", NULL, NULL);
+  th_x509_extension *b = th_x509_extension_new("keyUsage", 0, "digitalSignature", NULL, NULL);
+  cr_assert(a != NULL && b != NULL, "%s", tu_err());
+  int n;
+  for (n = 0; n < 400; n++) {
+    th_x509_req *r = th_x509_req_new();
+    cr_assert_eq(th_x509_req_add_extensions(r, &a, 1), TH_OK, "%s", tu_err());
+    arm(n);
+    int rc = th_x509_req_add_extensions(r, &b, 1);
+    arm(-1);
+    size_t k = ext_count(r);
+    th_x509_req_free(r);
+    if (rc == TH_OK) {
+      cr_assert_eq(k, 2u, "allocation %d failed unseen: %zu extensions", n, k);
+      break;
+    }
+    cr_assert(rc == TH_ERR_NOMEM || rc == TH_ERR_CRYPTO, "allocation %d: %s", n, tu_err());
+    cr_assert_eq(k, 1u, "allocation %d: the request has %zu extensions after %s", n, k, tu_err());
+  }
+  cr_assert_lt(n, 400);
+  th_x509_extension_free(b);
+  th_x509_extension_free(a);
+}
+
+int main(void) {
+  if (!CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free)) {
+    fprintf(stderr, "FAIL: OpenSSL allocated before main\n");
+    return 1;
+  }
+  current = "set_serial_number_long";
+  set_serial_number_long();
+  current = "req_add_extensions_keeps_the_old_ones";
+  req_add_extensions_keeps_the_old_ones();
+  if (failures == 0) printf("PASS: 2 allocation-failure sweeps\n");
+  return failures != 0;
+}
