@@ -48,7 +48,11 @@ typedef int (*th_passwd_cb)(char *buf, int maxlen, int verify, void *user);
  * chain with OpenSSL's verdict so far: errnum (X509_V_ERR_*, 0 when fine),
  * depth (0 = the peer's own certificate) and ok (1 or 0). Return 1 to
  * accept, 0 to reject (the handshake fails with TH_ERR_SSL), or a negative
- * th_err to fail the handshake with that status. */
+ * th_err to fail the handshake with that status. Accepting an error (1 with
+ * ok 0) clears it: get_verify_result then reads 0 (X509_V_OK), as in 16.1.
+ * A status that is not a th_err kind is TH_ERR_CALLBACK. I/O on conn from
+ * inside a callback (do_handshake, send, recv, shutdown) is refused with
+ * TH_ERR_VALUE: OpenSSL is not re-entrant. */
 typedef int (*th_verify_cb)(th_connection *conn, th_x509 *cert, int errnum, int depth, int ok,
                             void *user);
 
@@ -57,7 +61,9 @@ typedef int (*th_verify_cb)(th_connection *conn, th_x509 *cert, int errnum, int 
 typedef void (*th_info_cb)(th_connection *conn, int where, int ret, void *user);
 
 /* th_servername_cb (set_tlsext_servername_callback): called on the server
- * when the client sent SNI; the Connection's get_servername gives it. */
+ * for every ClientHello, whether the client sent SNI or not (OpenSSL calls
+ * it either way); the Connection's get_servername gives the name, or none.
+ * I/O on conn from inside this (or any) callback is refused (TH_ERR_VALUE). */
 typedef void (*th_servername_cb)(th_connection *conn, void *user);
 
 /* th_npn_advertise_cb (set_npn_advertise_callback): on the server, set

@@ -91,7 +91,9 @@ int th_x509_name_hash(const th_x509_name *name, unsigned long *hash);
  * wrong objects, NULL result), TH_ERR_CRYPTO (a name cannot be encoded). */
 int th_x509_name_cmp(const th_x509_name *a, const th_x509_name *b, int *result);
 /* th_x509_name_oneline mirrors repr(name)'s text: "/C=US/CN=example"
- * (X509_NAME_oneline). Caller frees. NULL with TH_ERR_TYPE, TH_ERR_NOMEM. */
+ * (X509_NAME_oneline), whole at any length (pyOpenSSL 16.1 used a 512-byte
+ * buffer and cut names longer than 511 characters). Caller frees. NULL with
+ * TH_ERR_TYPE, TH_ERR_NOMEM. */
 th_bytes *th_x509_name_oneline(const th_x509_name *name);
 
 /* Escape hatches (beyond the spec): th_x509_name_from_x509_name wraps a
