@@ -1,8 +1,12 @@
 /* crypto_io.c — crypto.load_* / dump_* for certificates, requests and keys
  * (CRLs, PKCS7 and PKCS12 live with their classes). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/provider.h>
@@ -233,8 +237,26 @@ th_pkey *th_crypto_load_privatekey_cb(int type, const unsigned char *buf, size_t
 static CRYPTO_ONCE legacy_once = CRYPTO_ONCE_STATIC_INIT;
 static int legacy_loaded;
 
+/* Whether the legacy module can be found where OpenSSL will look for it
+ * (OPENSSL_MODULES, else the build's modules directory): a load that fails
+ * inside OpenSSL 3.0 leaks the half-made provider, so it is not attempted. */
+static int legacy_present(void) {
+#ifdef OPENSSL_NO_MODULE
+  return 1; /* built into libcrypto */
+#else
+  const char *dir = getenv("OPENSSL_MODULES");
+  if (dir == NULL) dir = OPENSSL_info(OPENSSL_INFO_MODULES_DIR);
+  const char *ext = OPENSSL_info(OPENSSL_INFO_DSO_EXTENSION);
+  char path[4096];
+  if (dir == NULL || ext == NULL ||
+      snprintf(path, sizeof path, "%s/legacy%s", dir, ext) >= (int)sizeof path)
+    return 0;
+  return access(path, R_OK) == 0;
+#endif
+}
+
 static void load_legacy(void) {
-  legacy_loaded = OSSL_PROVIDER_load(NULL, "default") != NULL &&
+  legacy_loaded = legacy_present() && OSSL_PROVIDER_load(NULL, "default") != NULL &&
                   OSSL_PROVIDER_load(NULL, "legacy") != NULL;
 }
 
