@@ -1,5 +1,8 @@
 /* error_test.c — the error record, th_bytes, th_list and the object model. */
 #include <criterion/criterion.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/err.h>
@@ -16,6 +19,10 @@ Test(error, kinds_have_names) {
   cr_assert_str_eq(th_err_name(TH_ERR_STALLED), "TH_ERR_STALLED");
   cr_assert_str_eq(th_err_name(-999), "TH_ERR_?");
   cr_assert_str_eq(th_err_name(5), "TH_ERR_?");
+  /* Issue 12 item 12: range-checked, not negated (-INT_MIN is undefined). */
+  cr_assert_str_eq(th_err_name(INT_MIN), "TH_ERR_?");
+  cr_assert_str_eq(th_err_name(INT_MAX), "TH_ERR_?");
+  cr_assert_str_eq(th_err_name(TH_ERR_STALLED - 1), "TH_ERR_?");
 }
 
 Test(error, clear_resets_record) {
@@ -129,4 +136,41 @@ Test(object, up_ref_keeps_alive) {
   EVP_PKEY_free(evp);
   th_pkey_free(key);
   cr_assert_null(th_pkey_up_ref(NULL));
+}
+
+/* Issue 12 item 10: a pointer that is not a tlsharness object gives
+ * TH_ERR_TYPE without its first word being followed as a type. The check
+ * reads the header's first 8 bytes (the magic word) of a foreign object:
+ * every object below is at least that big (docs/api.md). */
+static void assert_foreign(const void *p, const char *what) {
+  th_error_clear();
+  cr_assert_null(th_x509_get_subject((th_x509 *)p), "%s", what);
+  cr_assert_eq(th_error_kind(), TH_ERR_TYPE, "%s", what);
+  cr_assert(strstr(th_error_last()->message, "not a tlsharness object") != NULL, "%s: %s", what,
+            th_error_last()->message);
+  cr_assert_eq(th_x509_get_version((const th_x509 *)p), TH_ERR_TYPE, "%s", what);
+  cr_assert_null(th_x509_up_ref((th_x509 *)p), "%s", what);
+  th_x509_free((th_x509 *)p); /* not ours: left alone */
+}
+
+Test(object, foreign_pointers_are_type_errors) {
+  /* A th_bytes (its first word a data pointer). */
+  th_bytes *b = th_bytes_new("abcdefgh", 8);
+  assert_foreign(b, "th_bytes");
+  cr_assert_str_eq((char *)b->data, "abcdefgh", "the bytes were not touched");
+  th_bytes_free(b);
+  /* A raw OpenSSL X509. */
+  X509 *raw = X509_new();
+  assert_foreign(raw, "raw X509");
+  X509_free(raw);
+  /* Garbage: random words, and words that point at themselves. */
+  uint64_t *junk = malloc(4 * sizeof *junk);
+  for (int i = 0; i < 4; i++) junk[i] = 0x4141414141414141ull * (uint64_t)(i + 1);
+  assert_foreign(junk, "garbage");
+  for (int i = 0; i < 4; i++) junk[i] = (uint64_t)(uintptr_t)junk;
+  assert_foreign(junk, "self-pointing garbage");
+  free(junk);
+  /* A freed-and-reused look: a th_list (also not a th_obj). */
+  th_list *l = th_x509_name_get_components(NULL);
+  cr_assert_null(l);
 }

@@ -347,3 +347,40 @@ Test(crl, escape_hatches_and_legacy_name) {
   cr_assert_null(th_crl_up_ref((th_crl *)ch.t_root));
   th_crl_free(c);
 }
+
+/* Issue 12 item 4: export keeps the revoked entries in the order they were
+ * added (pyOpenSSL 16.1 sorts only in sign). */
+static void assert_serial_order(th_crl *c, const char *const *want, size_t n) {
+  th_list *l = NULL;
+  cr_assert_eq(th_crl_get_revoked(c, &l), TH_OK, "%s", tu_err());
+  cr_assert_eq(l->count, n);
+  for (size_t i = 0; i < n; i++) {
+    th_bytes *s = serial_of(l, i);
+    cr_assert_str_eq((char *)s->data, want[i], "entry %zu", i);
+    th_bytes_free(s);
+  }
+  th_list_free(l);
+}
+
+Test(crl, export_keeps_order_sign_sorts) {
+  th_crl *c = th_crl_new();
+  const char *const added[] = {"03", "01", "02"}, *const sorted[] = {"01", "02", "03"};
+  for (size_t i = 0; i < 3; i++) {
+    th_revoked *r = th_revoked_new();
+    cr_assert_eq(th_revoked_set_serial(r, added[i]), TH_OK);
+    cr_assert_eq(th_revoked_set_rev_date(r, "20200101000000Z"), TH_OK);
+    cr_assert_eq(th_crl_add_revoked(c, r), TH_OK);
+    th_revoked_free(r);
+  }
+  th_bytes *der = th_crl_export(c, ch.t_inter, ch.tk_inter, TH_FILETYPE_ASN1, 7, "sha256");
+  cr_assert_not_null(der, "%s", tu_err());
+  th_crl *back = th_crypto_load_crl(TH_FILETYPE_ASN1, der->data, der->len);
+  cr_assert_not_null(back, "%s", tu_err());
+  assert_serial_order(back, added, 3);
+  assert_serial_order(c, added, 3);
+  cr_assert_eq(th_crl_sign(c, ch.t_inter, ch.tk_inter, "sha256"), TH_OK, "%s", tu_err());
+  assert_serial_order(c, sorted, 3);
+  th_crl_free(back);
+  th_bytes_free(der);
+  th_crl_free(c);
+}

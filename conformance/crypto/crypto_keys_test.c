@@ -1,6 +1,7 @@
 /* crypto_keys_test.c — crypto.dump_privatekey / load_privatekey (with
  * passphrases and passphrase callbacks) and crypto.sign / crypto.verify. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -365,5 +366,76 @@ Test(crypto_sign, bad_input) {
   th_pkey_free(pub);
   th_pkey_free(empty);
   th_x509_free(c);
+  th_pkey_free(k);
+}
+
+/* Issue 12 item 17: a passphrase callback that fails without setting a
+ * record does not leave the thread's earlier, unrelated message in it. */
+static int silent_fail_cb(char *buf, size_t size, int rwflag, void *user) {
+  (void)buf, (void)size, (void)rwflag, (void)user;
+  return TH_ERR_VALUE;
+}
+
+static int not_a_kind_cb(char *buf, size_t size, int rwflag, void *user) {
+  (void)buf, (void)size, (void)rwflag, (void)user;
+  return INT_MIN;
+}
+
+Test(crypto_privatekey, silent_callback_failure_has_its_own_record) {
+  th_pkey *k = tu_ec_key();
+  th_bytes *enc = th_crypto_dump_privatekey(TH_FILETYPE_PEM, k, "aes-128-cbc", PASS, PASS_LEN);
+  cr_assert_null(th_rand_bytes(-1)); /* an unrelated TH_ERR_VALUE record */
+  cr_assert_null(th_crypto_load_privatekey_cb(TH_FILETYPE_PEM, enc->data, enc->len,
+                                              silent_fail_cb, NULL));
+  tx_assert_err(TH_ERR_VALUE);
+  cr_assert(strstr(th_error_last()->message, "num_bytes") == NULL, "stale record: %s", tu_err());
+  cr_assert(strstr(th_error_last()->message, "passphrase callback") != NULL, "%s", tu_err());
+  cr_assert_null(th_rand_bytes(-1));
+  cr_assert_null(th_crypto_dump_privatekey_cb(TH_FILETYPE_PEM, k, "aes-128-cbc", silent_fail_cb,
+                                              NULL));
+  tx_assert_err(TH_ERR_VALUE);
+  cr_assert(strstr(th_error_last()->message, "num_bytes") == NULL, "stale record: %s", tu_err());
+  /* Issue 12 item 12: a status that is no th_err kind is TH_ERR_CALLBACK. */
+  cr_assert_null(th_crypto_load_privatekey_cb(TH_FILETYPE_PEM, enc->data, enc->len,
+                                              not_a_kind_cb, NULL));
+  tx_assert_err(TH_ERR_CALLBACK);
+  cr_assert_str_eq(th_err_name(th_error_kind()), "TH_ERR_CALLBACK");
+  th_bytes_free(enc);
+  th_pkey_free(k);
+}
+
+/* Issue 12 item 6: 16.1's own test cipher, Blowfish, lives in OpenSSL 3's
+ * legacy provider: it works when that provider can be loaded, and is a
+ * clear TH_ERR_UNSUPPORTED naming it when it cannot. */
+Test(crypto_privatekey, legacy_cipher_blowfish) {
+  th_pkey *k = tu_ec_key();
+  th_bytes *enc = th_crypto_dump_privatekey(TH_FILETYPE_PEM, k, "blowfish", PASS, PASS_LEN);
+  if (enc == NULL) {
+    cr_assert_eq(th_error_kind(), TH_ERR_UNSUPPORTED, "%s", tu_err());
+    cr_assert(strstr(th_error_last()->message, "legacy") != NULL, "%s", tu_err());
+    th_pkey_free(k);
+    cr_skip_test("UNSUPPORTED: %s", th_error_last()->message);
+  }
+  cr_assert(strstr((char *)enc->data, "ENCRYPTED PRIVATE KEY") != NULL);
+  th_pkey *back = th_crypto_load_privatekey(TH_FILETYPE_PEM, enc->data, enc->len, PASS, PASS_LEN);
+  cr_assert_not_null(back, "%s", tu_err());
+  assert_same_key(back, k);
+  th_pkey_free(back);
+  th_bytes_free(enc);
+  th_pkey_free(k);
+}
+
+Test(crypto_privatekey, legacy_cipher_without_the_provider_is_unsupported) {
+  /* An empty module directory: the legacy provider cannot be found. This
+   * test runs in its own process (Criterion forks), before any load. */
+  cr_assert_eq(setenv("OPENSSL_MODULES", tu_tmpdir(), 1), 0);
+  th_pkey *k = tu_ec_key();
+  cr_assert_null(th_crypto_dump_privatekey(TH_FILETYPE_PEM, k, "blowfish", PASS, PASS_LEN));
+  cr_assert_eq(th_error_kind(), TH_ERR_UNSUPPORTED, "%s", tu_err());
+  cr_assert(strstr(th_error_last()->message, "legacy") != NULL, "%s", tu_err());
+  /* A cipher of the default provider still works. */
+  th_bytes *enc = th_crypto_dump_privatekey(TH_FILETYPE_PEM, k, "aes-128-cbc", PASS, PASS_LEN);
+  cr_assert_not_null(enc, "%s", tu_err());
+  th_bytes_free(enc);
   th_pkey_free(k);
 }

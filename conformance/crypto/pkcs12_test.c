@@ -1,6 +1,7 @@
 /* pkcs12_test.c — crypto.PKCS12 and crypto.load_pkcs12, cross-checked
  * with `openssl pkcs12` in both directions. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -96,6 +97,13 @@ Test(pkcs12, setter_bad_input_leaves_parts_unchanged) {
   cr_assert_eq(th_pkcs12_set_ca_certificates(p, NULL, 2), TH_ERR_TYPE);
   cr_assert_eq(th_pkcs12_set_friendlyname(p, (const unsigned char *)"a\0b", 3), TH_ERR_VALUE);
   cr_assert_eq(th_pkcs12_set_friendlyname(p, NULL, 3), TH_ERR_TYPE);
+  /* Issue 12 item 15: an over-long len is refused before the name is read
+   * (ASan would see the over-read of the 4-byte block). */
+  unsigned char *small = malloc(4);
+  memcpy(small, "abcd", 4);
+  cr_assert_eq(th_pkcs12_set_friendlyname(p, small, (size_t)1 << 20), TH_ERR_VALUE);
+  cr_assert(strstr(th_error_last()->message, "65535") != NULL, "%s", tu_err());
+  free(small);
   expect_full(p, 1);
   th_x509 *c = NULL;
   cr_assert_eq(th_pkcs12_set_certificate(NULL, ch.t_leaf), TH_ERR_TYPE);

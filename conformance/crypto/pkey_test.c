@@ -1,5 +1,6 @@
 /* pkey_test.c — crypto.PKey. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <criterion/parameterized.h>
 #include <string.h>
 
@@ -32,6 +33,23 @@ Test(pkey, generate_rsa) {
   cr_assert_eq(th_pkey_type(k), TH_TYPE_RSA);
   cr_assert_eq(th_pkey_check(k), 1, "%s", tu_err());
   cr_assert_eq(th_pkey_only_public(k), 0);
+  th_pkey_free(k);
+}
+
+/* Issue 12 item 13: sizes above OpenSSL's own limits are refused at once
+ * (100,000 bits would run for hours); the key is unchanged. Under 512
+ * bits OpenSSL 3 makes no RSA key (crypto.Error). */
+Test(pkey, generate_refuses_huge_and_tiny_keys) {
+  th_pkey *k = tu_ec_key();
+  cr_assert_eq(th_pkey_generate_key(k, TH_TYPE_RSA, 100000), TH_ERR_VALUE);
+  cr_assert(strstr(th_error_last()->message, "16384") != NULL, "%s", tu_err());
+  cr_assert_eq(th_pkey_generate_key(k, TH_TYPE_RSA, 16385), TH_ERR_VALUE);
+  cr_assert_eq(th_pkey_generate_key(k, TH_TYPE_RSA, INT_MAX), TH_ERR_VALUE);
+  cr_assert_eq(th_pkey_generate_key(k, TH_TYPE_DSA, 10001), TH_ERR_VALUE);
+  cr_assert(strstr(th_error_last()->message, "10000") != NULL, "%s", tu_err());
+  cr_assert_eq(th_pkey_generate_key(k, TH_TYPE_DSA, 100000), TH_ERR_VALUE);
+  cr_assert_eq(th_pkey_generate_key(k, TH_TYPE_RSA, 511), TH_ERR_CRYPTO);
+  cr_assert_eq(th_pkey_type(k), TH_TYPE_EC, "the key is unchanged");
   th_pkey_free(k);
 }
 

@@ -3,6 +3,8 @@
 #include <criterion/parameterized.h>
 #include <string.h>
 
+#include <openssl/x509v3.h>
+
 #include "testutil_x509.h"
 
 TestSuite(x509_extension);
@@ -133,4 +135,55 @@ Test(x509_extension, unknown_oid_prints_and_names) {
   X509_EXTENSION_free(raw);
   ASN1_OCTET_STRING_free(os);
   ASN1_OBJECT_free(obj);
+}
+
+/* Issue 12 item 1: subjectAltName text as pyOpenSSL 16.1 builds it. */
+static GENERAL_NAME *gn_ia5(int type, const char *s, size_t n) {
+  GENERAL_NAME *g = GENERAL_NAME_new();
+  ASN1_IA5STRING *v = ASN1_IA5STRING_new();
+  cr_assert(g != NULL && v != NULL && ASN1_STRING_set(v, s, (int)n));
+  GENERAL_NAME_set0_value(g, type, v);
+  return g;
+}
+
+static GENERAL_NAME *gn_dirname(void) {
+  X509_NAME *n = X509_NAME_new();
+  cr_assert(X509_NAME_add_entry_by_txt(n, "C", MBSTRING_ASC, (const unsigned char *)"US", -1, -1, 0));
+  cr_assert(X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"example", -1,
+                                       -1, 0));
+  GENERAL_NAME *g = GENERAL_NAME_new();
+  GENERAL_NAME_set0_value(g, GEN_DIRNAME, n);
+  return g;
+}
+
+/* The text of a SAN holding names (taken). */
+static th_bytes *san_text(GENERAL_NAMES *names) {
+  X509_EXTENSION *raw = X509V3_EXT_i2d(NID_subject_alt_name, 0, names);
+  cr_assert_not_null(raw);
+  th_x509_extension *e = th_x509_extension_from_x509_extension(raw);
+  th_bytes *text = th_x509_extension_str(e);
+  cr_assert_not_null(text, "%s", tu_err());
+  th_x509_extension_free(e);
+  X509_EXTENSION_free(raw);
+  GENERAL_NAMES_free(names);
+  return text;
+}
+
+Test(x509_extension, san_text_as_pyopenssl_16_1) {
+  static const char dns[] = "altnull.python.org\0example.com";
+  GENERAL_NAMES *names = GENERAL_NAMES_new();
+  sk_GENERAL_NAME_push(names, gn_ia5(GEN_DNS, dns, sizeof dns - 1));
+  sk_GENERAL_NAME_push(names, gn_ia5(GEN_EMAIL, "a@b.example", 11));
+  sk_GENERAL_NAME_push(names, gn_ia5(GEN_URI, "https://x.example/", 18));
+  sk_GENERAL_NAME_push(names, gn_dirname());
+  th_bytes *t = san_text(names);
+  static const char want[] = "DNS:altnull.python.org\0example.com, email:a@b.example, "
+                             "URI:https://x.example/, DirName:C = US, CN = example";
+  cr_assert_eq(t->len, sizeof want - 1, "got %zu bytes: %s", t->len, (char *)t->data);
+  cr_assert_eq(memcmp(t->data, want, t->len), 0, "%s", (char *)t->data);
+  th_bytes_free(t);
+  /* An empty SAN is "" (16.1 joins no parts). */
+  t = san_text(GENERAL_NAMES_new());
+  cr_assert_eq(t->len, 0u, "%s", (char *)t->data);
+  th_bytes_free(t);
 }

@@ -301,3 +301,26 @@ Test(x509_name, bad_objects) {
   th_x509_name_free(n);
   th_pkey_free(wrongk);
 }
+
+/* Issue 12 item 3: an attribute OpenSSL does not know is named "UNDEF", as
+ * OBJ_nid2sn(NID_undef) names it for pyOpenSSL, not by its dotted OID. */
+Test(x509_name, unknown_attribute_component_is_undef) {
+  X509_NAME *raw = X509_NAME_new();
+  ASN1_OBJECT *obj = OBJ_txt2obj("1.3.6.1.4.1.55555.7", 1);
+  cr_assert(X509_NAME_add_entry_by_txt(raw, "CN", MBSTRING_ASC, (const unsigned char *)"x", -1,
+                                       -1, 0));
+  cr_assert(X509_NAME_add_entry_by_OBJ(raw, obj, MBSTRING_ASC, (const unsigned char *)"v", -1, -1,
+                                       0));
+  th_x509_name *n = th_x509_name_from_x509_name(raw);
+  th_list *comps = th_x509_name_get_components(n);
+  cr_assert_not_null(comps, "%s", tu_err());
+  cr_assert_eq(comps->count, 2u);
+  th_x509_name_component *c0 = th_list_get(comps, 0), *c1 = th_list_get(comps, 1);
+  cr_assert_str_eq((char *)c0->name->data, "CN");
+  cr_assert_str_eq((char *)c1->name->data, "UNDEF");
+  cr_assert_str_eq((char *)c1->value->data, "v");
+  th_list_free(comps);
+  th_x509_name_free(n);
+  ASN1_OBJECT_free(obj);
+  X509_NAME_free(raw);
+}

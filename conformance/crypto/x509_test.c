@@ -477,3 +477,35 @@ Test(x509, bad_objects) {
   th_x509_free(c);
   th_pkey_free(wk);
 }
+
+/* Issue 12 item 2: the algorithm inside the signed part (TBSCertificate),
+ * as pyOpenSSL reads it, not the outer copy; an unknown OID there is 16.1's
+ * ValueError("Undefined signature algorithm"). */
+Test(x509, signature_algorithm_is_the_signed_one) {
+  th_pkey *k = tu_ec_key();
+  EVP_PKEY *evp = th_pkey_to_evp(k);
+  X509 *raw = X509_new();
+  cr_assert(X509_set_pubkey(raw, evp) && X509_sign(raw, evp, EVP_sha256()) > 0);
+  /* Make the outer algorithm differ from the signed one. */
+  const X509_ALGOR *outer = NULL;
+  X509_get0_signature(NULL, &outer, raw);
+  cr_assert(X509_ALGOR_set0((X509_ALGOR *)outer, OBJ_nid2obj(NID_ecdsa_with_SHA384), V_ASN1_UNDEF,
+                            NULL));
+  th_x509 *c = th_x509_from_x509(raw);
+  cr_assert_not_null(c, "%s", tu_err());
+  th_bytes *alg = th_x509_get_signature_algorithm(c);
+  cr_assert_not_null(alg, "%s", tu_err());
+  cr_assert_str_eq((char *)alg->data, "ecdsa-with-SHA256");
+  th_bytes_free(alg);
+  /* An inner algorithm OpenSSL has no name for. */
+  cr_assert(X509_ALGOR_set0((X509_ALGOR *)X509_get0_tbs_sigalg(raw),
+                            OBJ_txt2obj("1.3.6.1.4.1.55555.1", 1), V_ASN1_UNDEF, NULL));
+  cr_assert_null(th_x509_get_signature_algorithm(c));
+  cr_assert_eq(th_error_kind(), TH_ERR_VALUE);
+  cr_assert(strstr(th_error_last()->message, "Undefined signature algorithm") != NULL, "%s",
+            tu_err());
+  th_x509_free(c);
+  X509_free(raw);
+  EVP_PKEY_free(evp);
+  th_pkey_free(k);
+}

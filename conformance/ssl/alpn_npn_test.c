@@ -139,6 +139,47 @@ Test(alpn_npn, alpn_selection_not_offered_is_refused_by_client) {
   done(&p, c, s);
 }
 
+/* Issue 12 item 5: an empty selection fails the handshake as an SSL error
+ * (16.1: SSL.Error), not TH_ERR_VALUE; on the server, which selected it. */
+Test(alpn_npn, alpn_empty_selection_is_ssl_error) {
+  th_context *c, *s;
+  contexts(0, &c, &s);
+  struct sel sel = {.answer = ""};
+  th_context_set_alpn_protos(c, offer, 2);
+  th_context_set_alpn_select_callback(s, select_cb, &sel);
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  char side = '?';
+  cr_assert_eq(ts_handshake(&p, &side, NULL, 0), TH_ERR_SSL, "%s", tu_err());
+  cr_assert_eq(side, 's');
+  cr_assert(strstr(th_error_last()->message, "empty protocol") != NULL, "%s", tu_err());
+  done(&p, c, s);
+}
+
+/* Issue 12 item 16: an offered name with a NUL byte inside is left out of
+ * the callback's list (cut short, "ab\0c" would read "ab", which the client
+ * never offered). The client's list is set through the raw SSL_CTX, the
+ * only way to put a NUL into it. */
+Test(alpn_npn, alpn_offer_with_nul_is_left_out) {
+  th_context *c, *s;
+  contexts(0, &c, &s);
+  static const unsigned char wire[] = "\x04" "ab\0c" "\x02" "h2";
+  SSL_CTX *raw = th_context_to_ssl_ctx(c);
+  cr_assert_not_null(raw, "%s", tu_err());
+  cr_assert_eq(SSL_CTX_set_alpn_protos(raw, wire, sizeof wire - 1), 0);
+  SSL_CTX_free(raw);
+  struct sel sel = {.answer = "h2"};
+  th_context_set_alpn_select_callback(s, select_cb, &sel);
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  ts_connect(&p);
+  cr_assert_eq(sel.calls, 1);
+  cr_assert_eq(sel.count, 1u, "the name with a NUL reached the callback as \"%s\"", sel.seen[0]);
+  cr_assert_str_eq(sel.seen[0], "h2");
+  assert_alpn(p.client, "h2");
+  done(&p, c, s);
+}
+
 Test(alpn_npn, alpn_server_without_callback) {
   th_context *c, *s;
   contexts(0, &c, &s);

@@ -3,6 +3,7 @@
  * certificate and chain, client CA list, SNI, sessions, ALPN/NPN, and the
  * later additions (keying material, verified chain, group, reuse). */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <criterion/parameterized.h>
 #include <string.h>
 
@@ -299,6 +300,17 @@ Test(connection_info, servername) {
 
 Test(connection_info, set_tlsext_host_name_bad_input) {
   ts_pair_new_v(&p, 0, 0, 0);
+  /* Issue 12 item 15: the length is checked first: an over-long name
+   * holding a NUL is a ValueError, and a len beyond the buffer is refused
+   * without reading it (ASan would see the over-read). */
+  unsigned char longnul[300];
+  memset(longnul, 'a', sizeof longnul);
+  longnul[5] = '\0';
+  cr_assert_eq(th_connection_set_tlsext_host_name(p.client, longnul, sizeof longnul), TH_ERR_VALUE);
+  unsigned char *small = malloc(2);
+  memcpy(small, "ab", 2);
+  cr_assert_eq(th_connection_set_tlsext_host_name(p.client, small, 100000), TH_ERR_VALUE);
+  free(small);
   cr_assert_eq(th_connection_set_tlsext_host_name(p.client, (const unsigned char *)"a\0b", 3), TH_ERR_TYPE);
   cr_assert(strstr(th_error_last()->message, "NUL byte") != NULL);
   cr_assert_eq(th_connection_set_tlsext_host_name(p.client, NULL, 3), TH_ERR_TYPE);

@@ -232,6 +232,25 @@ Test(context, set_ciphersuites) {
   th_context_free(ctx);
 }
 
+/* Issue 12 item 14: a valid list of 1024 characters or more (repeats are
+ * valid) is accepted; a typo at its end is still found. */
+Test(context, set_ciphersuites_long_lists) {
+  th_context *ctx = th_context_new(TH_TLS_METHOD);
+  char list[4096] = "";
+  while (strlen(list) < 2000) strcat(list, "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:");
+  strcat(list, "TLS_CHACHA20_POLY1305_SHA256");
+  cr_assert_gt(strlen(list), 1024u);
+  cr_assert_eq(th_context_set_ciphersuites(ctx, list), TH_OK, "%s", tu_err());
+  strcat(list, ":TLS_NOT_A_SUITE");
+  cr_assert_eq(th_context_set_ciphersuites(ctx, list), TH_ERR_SSL);
+  /* One name longer than any suite's. */
+  char one[300];
+  memset(one, 'A', sizeof one - 1);
+  one[sizeof one - 1] = '\0';
+  cr_assert_eq(th_context_set_ciphersuites(ctx, one), TH_ERR_SSL);
+  th_context_free(ctx);
+}
+
 Test(context, set_groups) {
   th_context *ctx = th_context_new(TH_TLS_METHOD);
   cr_assert_eq(th_context_set_groups(ctx, "X25519:P-256"), TH_OK, "%s", tu_err());

@@ -219,3 +219,71 @@ Test(ssl_callback_errors, informational_callback_errors_are_ignored) {
     th_context_free(s);
   }
 }
+
+/* Issue 12 item 11: an I/O call on a Connection from inside one of its own
+ * callbacks is refused with TH_ERR_VALUE (a verify callback calling
+ * do_handshake recursed until the stack overflowed; I/O from a servername
+ * callback double-freed inside libssl); the handshake itself goes on. */
+struct reenter {
+  int calls;
+  int rc[4]; /* do_handshake, send, recv, shutdown */
+  char msg[256];
+};
+
+static void reenter_io(th_connection *conn, struct reenter *r) {
+  if (r->calls++ > 0) return;
+  r->rc[0] = th_connection_do_handshake(conn);
+  snprintf(r->msg, sizeof r->msg, "%s", th_error_last()->message);
+  r->rc[1] = th_connection_send(conn, "x", 1, 0);
+  th_bytes *b = th_connection_recv(conn, 16, 0);
+  r->rc[2] = b != NULL ? TH_OK : th_error_kind();
+  th_bytes_free(b);
+  r->rc[3] = th_connection_shutdown(conn);
+}
+
+static void assert_refused(const struct reenter *r, const char *who) {
+  cr_assert_geq(r->calls, 1, "%s: the callback never ran", who);
+  for (int i = 0; i < 4; i++)
+    cr_assert_eq(r->rc[i], TH_ERR_VALUE, "%s: call %d gave %d", who, i, r->rc[i]);
+  cr_assert(strstr(r->msg, "own callbacks") != NULL, "%s: %s", who, r->msg);
+}
+
+static int verify_reenter(th_connection *conn, th_x509 *cert, int errnum, int depth, int ok,
+                          void *user) {
+  reenter_io(conn, user);
+  return 1; /* accept: the test is about the calls, not the chain */
+}
+
+static void servername_reenter(th_connection *conn, void *user) { reenter_io(conn, user); }
+
+Test(ssl_callback_errors, verify_callback_io_is_refused) {
+  struct reenter r = {0};
+  th_context *s = ts_server_ctx(0, TS_TRUST);
+  th_context *cl = ts_client_ctx(0, TS_TRUST);
+  cr_assert_eq(th_context_set_verify(cl, TH_VERIFY_PEER, verify_reenter, &r), TH_OK);
+  ts_pair p;
+  ts_pair_new(&p, cl, s);
+  ts_connect(&p);
+  assert_refused(&r, "verify");
+  ts_send_recv(p.client, p.server, &p, "after");
+  ts_pair_free(&p);
+  th_context_free(cl);
+  th_context_free(s);
+}
+
+Test(ssl_callback_errors, servername_callback_io_is_refused) {
+  struct reenter r = {0};
+  th_context *s = ts_server_ctx(0, 0);
+  th_context *cl = ts_client_ctx(0, 0);
+  cr_assert_eq(th_context_set_tlsext_servername_callback(s, servername_reenter, &r), TH_OK);
+  ts_pair p;
+  ts_pair_new(&p, cl, s);
+  cr_assert_eq(th_connection_set_tlsext_host_name(p.client, (const unsigned char *)"a.example", 9),
+               TH_OK);
+  ts_connect(&p);
+  assert_refused(&r, "servername");
+  ts_send_recv(p.server, p.client, &p, "after");
+  ts_pair_free(&p);
+  th_context_free(cl);
+  th_context_free(s);
+}

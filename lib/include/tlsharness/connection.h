@@ -246,7 +246,8 @@ th_list *th_connection_get_client_ca_list(const th_connection *conn);
 /* th_connection_set_tlsext_host_name mirrors set_tlsext_host_name(name):
  * the SNI name a client sends. TH_ERR_TYPE for NULL name or a name with a
  * NUL byte ("name must not contain NUL byte"), TH_ERR_VALUE for an empty or
- * over-long (> 255 bytes) name, TH_ERR_SSL when OpenSSL refuses. */
+ * over-long (> 255 bytes) name (checked first, so name is never read past
+ * 255 bytes), TH_ERR_SSL when OpenSSL refuses. */
 int th_connection_set_tlsext_host_name(th_connection *conn, const unsigned char *name,
                                        size_t len);
 /* th_connection_set_session mirrors set_session(session): resume session
@@ -323,6 +324,14 @@ int th_connection_set_verify_flags(th_connection *conn, unsigned long flags);
  * name was checked or the verification failed. TH_OK; TH_ERR_TYPE for a
  * bad conn or NULL out; TH_ERR_NOMEM. */
 int th_connection_get_peer_name(const th_connection *conn, th_bytes **out);
+
+/* th_connection_set_security_level / th_connection_get_security_level
+ * (beyond 16.1): the security level of this connection alone
+ * (SSL_set_security_level), 0 to 5; it starts as its Context's (see
+ * th_context_set_security_level). set: TH_OK, TH_ERR_TYPE, TH_ERR_VALUE
+ * (level not 0..5; unchanged). get: the level (>= 0) or TH_ERR_TYPE. */
+int th_connection_set_security_level(th_connection *conn, int level);
+int th_connection_get_security_level(const th_connection *conn);
 
 /* ---- socket methods (connection_sock.c) ------------------------------------------ */
 

@@ -48,7 +48,11 @@ typedef int (*th_passwd_cb)(char *buf, int maxlen, int verify, void *user);
  * chain with OpenSSL's verdict so far: errnum (X509_V_ERR_*, 0 when fine),
  * depth (0 = the peer's own certificate) and ok (1 or 0). Return 1 to
  * accept, 0 to reject (the handshake fails with TH_ERR_SSL), or a negative
- * th_err to fail the handshake with that status. */
+ * th_err to fail the handshake with that status. Accepting an error (1 with
+ * ok 0) clears it: get_verify_result then reads 0 (X509_V_OK), as in 16.1.
+ * A status that is not a th_err kind is TH_ERR_CALLBACK. I/O on conn from
+ * inside a callback (do_handshake, send, recv, shutdown) is refused with
+ * TH_ERR_VALUE: OpenSSL is not re-entrant. */
 typedef int (*th_verify_cb)(th_connection *conn, th_x509 *cert, int errnum, int depth, int ok,
                             void *user);
 
@@ -57,7 +61,9 @@ typedef int (*th_verify_cb)(th_connection *conn, th_x509 *cert, int errnum, int 
 typedef void (*th_info_cb)(th_connection *conn, int where, int ret, void *user);
 
 /* th_servername_cb (set_tlsext_servername_callback): called on the server
- * when the client sent SNI; the Connection's get_servername gives it. */
+ * for every ClientHello, whether the client sent SNI or not (OpenSSL calls
+ * it either way); the Connection's get_servername gives the name, or none.
+ * I/O on conn from inside this (or any) callback is refused (TH_ERR_VALUE). */
 typedef void (*th_servername_cb)(th_connection *conn, void *user);
 
 /* th_npn_advertise_cb (set_npn_advertise_callback): on the server, set
@@ -69,12 +75,15 @@ typedef int (*th_npn_advertise_cb)(th_connection *conn, const char *const **prot
 
 /* th_proto_select_cb (set_npn_select_callback on the client,
  * set_alpn_select_callback on the server): offered is the peer's list
- * (count NUL-terminated names, valid during the call). Set *selected to the
- * chosen name (normally one of offered; any string that lasts until the
- * callback returns) and return TH_OK. Leaving *selected NULL means "no
- * protocol": ALPN then continues without one; NPN, which has no such
- * answer, fails the handshake (TH_ERR_SSL). A negative th_err fails the
- * handshake with that status. */
+ * (count NUL-terminated names, valid during the call); a name the peer sent
+ * with a NUL byte inside is left out of it (it could not be passed whole).
+ * Set *selected to the chosen name (normally one of offered; any string
+ * that lasts until the callback returns) and return TH_OK. Leaving
+ * *selected NULL means "no protocol": ALPN then continues without one; NPN,
+ * which has no such answer, fails the handshake (TH_ERR_SSL). Selecting ""
+ * fails the handshake with TH_ERR_SSL (as 16.1's SSL.Error), a name over 255
+ * bytes with TH_ERR_VALUE. A negative th_err fails the handshake with that
+ * status. */
 typedef int (*th_proto_select_cb)(th_connection *conn, const char *const *offered, size_t count,
                                   const char **selected, void *user);
 
@@ -328,6 +337,21 @@ int th_context_set_alpn_select_callback(th_context *ctx, th_proto_select_cb fn, 
  * TH_ERR_UNSUPPORTED on an OpenSSL built without NPN. */
 int th_context_set_npn_advertise_callback(th_context *ctx, th_npn_advertise_cb fn, void *user);
 int th_context_set_npn_select_callback(th_context *ctx, th_proto_select_cb fn, void *user);
+
+/* ---- security level (beyond 16.1) ------------------------------------------------------ */
+
+/* th_context_set_security_level / th_context_get_security_level (beyond
+ * 16.1): OpenSSL's security level (SSL_CTX_set_security_level), 0 to 5,
+ * which decides the smallest keys, the weakest signatures and the oldest
+ * protocols the context accepts (docs/compat.md, "Security levels": the
+ * build's default, often 2 on Debian, refuses 1024-bit keys and SHA-1;
+ * level 1 still refuses SHA-1 certificates and keys under 1024 bits;
+ * level 0 refuses nothing). Connections made afterwards start with the
+ * context's level. A cipher list's "@SECLEVEL=n" sets the same value.
+ * set: TH_OK, TH_ERR_TYPE, TH_ERR_VALUE (level not 0..5; unchanged).
+ * get: the level (>= 0) or TH_ERR_TYPE. */
+int th_context_set_security_level(th_context *ctx, int level);
+int th_context_get_security_level(const th_context *ctx);
 
 /* ---- application data ------------------------------------------------------------------- */
 

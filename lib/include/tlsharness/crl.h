@@ -77,7 +77,8 @@ int th_crl_sign(th_crl *crl, const th_x509 *issuer_cert, const th_pkey *issuer_k
 
 /* th_crl_export mirrors CRL.export(cert, key, type=FILETYPE_PEM, days=100,
  * digest): sets lastUpdate to now and nextUpdate to now + days, the issuer
- * name from cert, signs with key and digest, and returns the CRL dumped as
+ * name from cert, signs with key and digest (without sorting the revoked
+ * entries, as 16.1: only sign sorts), and returns the CRL dumped as
  * type (new bytes the caller frees). digest NULL means the spec's default,
  * "md5" (deprecated there, and only usable with RSA keys). NULL with the
  * errors of th_crl_sign, TH_ERR_VALUE for a bad type or a days value beyond

@@ -31,7 +31,9 @@ th_netscape_spki *th_netscape_spki_up_ref(th_netscape_spki *spki);
 
 /* th_netscape_spki_b64_encode mirrors NetscapeSPKI.b64_encode: the base64
  * text (no newlines), as new bytes the caller frees. NULL with TH_ERR_TYPE,
- * TH_ERR_CRYPTO, TH_ERR_NOMEM. */
+ * TH_ERR_CRYPTO (also for an empty SPKI, with no key and no signature:
+ * OpenSSL 3 cannot encode it, where 16.1 on OpenSSL 1.0 could),
+ * TH_ERR_NOMEM. */
 th_bytes *th_netscape_spki_b64_encode(const th_netscape_spki *spki);
 
 /* th_netscape_spki_get_pubkey mirrors NetscapeSPKI.get_pubkey: a new PKey

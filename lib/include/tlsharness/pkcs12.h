@@ -48,7 +48,8 @@ int th_pkcs12_get_friendlyname(const th_pkcs12 *p12, th_bytes **out);
  * for the CA certificates) unsets it. TH_OK; TH_ERR_TYPE for a NULL or
  * wrong-type p12, a wrong-type part, a NULL list or name with n/len > 0 or
  * a NULL/wrong-type item; TH_ERR_VALUE for a friendly name with an embedded
- * NUL; TH_ERR_NOMEM; p12 is unchanged on error. */
+ * NUL or longer than 65535 bytes (checked first: name must hold len bytes);
+ * TH_ERR_NOMEM; p12 is unchanged on error. */
 int th_pkcs12_set_certificate(th_pkcs12 *p12, th_x509 *cert);
 int th_pkcs12_set_privatekey(th_pkcs12 *p12, th_pkey *pkey);
 int th_pkcs12_set_ca_certificates(th_pkcs12 *p12, th_x509 *const *cacerts, size_t n);

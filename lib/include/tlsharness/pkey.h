@@ -35,14 +35,18 @@ th_pkey *th_pkey_new(void);
 
 /* th_pkey_generate_key mirrors PKey.generate_key(type, bits): generates a
  * key pair "into" pkey, replacing what it held.
- *   TH_TYPE_RSA     bits > 0 (exponent 65537)
- *   TH_TYPE_DSA     bits > 0 (parameters generated too: slow above 1024)
+ *   TH_TYPE_RSA     bits 1..16384 (exponent 65537); OpenSSL 3 generates
+ *                   none under 512 bits (TH_ERR_CRYPTO, "key size too
+ *                   small"; pyOpenSSL 16.1 on OpenSSL 1.0 made them)
+ *   TH_TYPE_DSA     bits 1..10000 (parameters generated too: slow above
+ *                   1024); OpenSSL refuses sizes it cannot make (TH_ERR_CRYPTO)
  *   TH_TYPE_EC      beyond the spec: bits 256, 384 or 521 pick P-256,
  *                   P-384, P-521
  *   TH_TYPE_ED25519 / TH_TYPE_ED448  beyond the spec: bits 0 or the key's
  *                   own size (256 / 456)
  * Errors (pkey unchanged): TH_ERR_TYPE (NULL/wrong object), TH_ERR_VALUE
- * (bad bits: "Invalid number of bits"), TH_ERR_CRYPTO ("No such key type",
+ * (bad bits: "Invalid number of bits"; RSA above 16384 or DSA above 10000
+ * bits, OpenSSL's own limits, refused before any work), TH_ERR_CRYPTO ("No such key type",
  * as pyOpenSSL raises crypto.Error for an unknown type; OpenSSL failed). */
 int th_pkey_generate_key(th_pkey *pkey, int type, int bits);
 

@@ -26,8 +26,9 @@ int th_rand_add(const void *buf, size_t len, double entropy);
 int th_rand_seed(const void *buf, size_t len);
 
 /* th_rand_bytes mirrors rand.bytes(num_bytes): num_bytes random bytes, as
- * new bytes the caller frees. NULL with TH_ERR_VALUE for a negative (or > INT_MAX) count, TH_ERR_RAND
- * when the generator fails. */
+ * new bytes the caller frees. NULL with TH_ERR_VALUE for a negative count
+ * (message "num_bytes must not be negative", 16.1's) or one above INT_MAX,
+ * TH_ERR_RAND when the generator fails. */
 th_bytes *th_rand_bytes(long num_bytes);
 
 /* th_rand_status mirrors rand.status(): 1 when the generator is seeded

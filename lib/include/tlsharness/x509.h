@@ -130,7 +130,9 @@ long th_x509_get_version(const th_x509 *cert);
 int th_x509_set_version(th_x509 *cert, long version);
 
 /* th_x509_get_signature_algorithm mirrors get_signature_algorithm(): the
- * long name, e.g. "sha256WithRSAEncryption". Caller frees. NULL with
+ * long name, e.g. "sha256WithRSAEncryption", of the algorithm inside the
+ * signed part (TBSCertificate.signature, as pyOpenSSL reads it; the outer
+ * copy may differ in a malformed certificate). Caller frees. NULL with
  * TH_ERR_TYPE, TH_ERR_VALUE ("Undefined signature algorithm", e.g. an
  * unsigned certificate or an OID OpenSSL does not know). */
 th_bytes *th_x509_get_signature_algorithm(const th_x509 *cert);

@@ -30,9 +30,13 @@ th_x509_extension *th_x509_extension_new(const char *type_name, int critical, co
                                          const th_x509 *subject, const th_x509 *issuer);
 
 /* th_x509_extension_str mirrors str(ext): the extension's text as
- * X509V3_EXT_print writes it ("CA:TRUE", "DNS:example.com"; unknown
- * extensions as a hex dump). Caller frees. NULL with TH_ERR_TYPE,
- * TH_ERR_CRYPTO. */
+ * X509V3_EXT_print writes it ("CA:TRUE"; unknown extensions as a hex dump),
+ * except subjectAltName, which pyOpenSSL 16.1 writes itself: "email:",
+ * "DNS:" and "URI:" entries followed by their raw bytes (an embedded NUL
+ * included: use len), every other entry as GENERAL_NAME_print writes it
+ * ("IP Address:10.0.0.1", "DirName:C = US, CN = x", "othername:..."),
+ * joined by ", "; an empty SAN gives "". Caller frees. NULL with
+ * TH_ERR_TYPE, TH_ERR_CRYPTO (a value that does not decode). */
 th_bytes *th_x509_extension_str(const th_x509_extension *ext);
 
 /* th_x509_extension_get_critical mirrors get_critical(): 1 or 0;

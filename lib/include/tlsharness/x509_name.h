@@ -69,7 +69,8 @@ int th_x509_name_set_emailAddress(th_x509_name *name, const char *value);
 th_bytes *th_x509_name_der(const th_x509_name *name);
 
 /* th_x509_name_component — one (name, value) pair of get_components():
- * name is the short name ("CN"), value the entry's raw string bytes. */
+ * name is the short name ("CN"; "UNDEF" for an attribute OpenSSL does not
+ * know, as OBJ_nid2sn gives pyOpenSSL), value the entry's raw string bytes. */
 typedef struct th_x509_name_component {
   th_bytes *name;
   th_bytes *value;
@@ -90,7 +91,9 @@ int th_x509_name_hash(const th_x509_name *name, unsigned long *hash);
  * wrong objects, NULL result), TH_ERR_CRYPTO (a name cannot be encoded). */
 int th_x509_name_cmp(const th_x509_name *a, const th_x509_name *b, int *result);
 /* th_x509_name_oneline mirrors repr(name)'s text: "/C=US/CN=example"
- * (X509_NAME_oneline). Caller frees. NULL with TH_ERR_TYPE, TH_ERR_NOMEM. */
+ * (X509_NAME_oneline), whole at any length (pyOpenSSL 16.1 used a 512-byte
+ * buffer and cut names longer than 511 characters). Caller frees. NULL with
+ * TH_ERR_TYPE, TH_ERR_NOMEM. */
 th_bytes *th_x509_name_oneline(const th_x509_name *name);
 
 /* Escape hatches (beyond the spec): th_x509_name_from_x509_name wraps a

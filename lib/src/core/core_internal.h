@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -18,16 +19,23 @@
 #include "tlsharness/types.h"
 
 /* ---- object model --------------------------------------------------------
- * Every th_ object starts with a th_obj header: its type (for the runtime
- * type checks that turn a wrongly cast pointer into TH_ERR_TYPE instead of a
- * crash) and an atomic reference count (children such as an X509Name that
- * "wraps the underlying" name keep their parent alive across threads). */
+ * Every th_ object starts with a th_obj header: a magic word, its type (for
+ * the runtime type checks that turn a wrongly cast pointer into TH_ERR_TYPE
+ * instead of a crash) and an atomic reference count (children such as an
+ * X509Name that "wraps the underlying" name keep their parent alive across
+ * threads). The magic word comes first and is read alone: a foreign pointer
+ * (a th_bytes *, a raw X509 *, garbage) cast to a th_ type fails the check
+ * without the type pointer being read or followed; the check reads only
+ * sizeof(uint64_t) bytes of a foreign object. */
+#define TH__OBJ_MAGIC UINT64_C(0x74685f6f626a2131) /* "th_objec!1" */
+#define TH__OBJ_DEAD UINT64_C(0x74685f6465616421)  /* set when freed */
 typedef struct th_type {
   const char *name;            /* the spec's class name, e.g. "X509" */
   void (*destroy)(void *self); /* releases what the object holds, not self */
 } th_type;
 
 typedef struct th_obj {
+  uint64_t magic; /* TH__OBJ_MAGIC while alive */
   const th_type *type;
   atomic_int refs;
 } th_obj;
@@ -103,6 +111,18 @@ int th__err_verify(int code, int depth, X509 *cert, const char *fmt, ...)
 X509 *th__err_cert(void);
 /* th__err_copy_queue appends OpenSSL's queue to the current record. */
 void th__err_copy_queue(void);
+/* th__err_is_kind tells whether kind is one of the th_err failure kinds
+ * (TH_ERR_SSL .. the last one); any other int, INT_MIN included, is not. */
+int th__err_is_kind(int kind);
+/* th__err_callback fills *rec with the failure of a callback (named by
+ * what, e.g. "the passphrase callback") that returned status < 0: this
+ * thread's record when the callback set one (with cleared: the caller
+ * cleared the record before the call, and any record set is the
+ * callback's, given status as its kind; without: only a record of kind
+ * status counts), else a clear record of its own. A status that is not a
+ * th_err kind becomes TH_ERR_CALLBACK with a record of its own. Returns
+ * rec->kind. */
+int th__err_callback(th_error *rec, int status, const char *what, int cleared);
 /* th__err_set_record replaces this thread's record with *rec (used to carry
  * a callback's error out through OpenSSL). */
 void th__err_set_record(const th_error *rec);

@@ -110,15 +110,40 @@ X509 *th__err_cert(void) { return tl_cert; }
 
 void th_error_clear(void) { reset(TH_OK); }
 
+static const char *const kind_names[] = {
+    "TH_OK", "TH_ERR_SSL", "TH_ERR_WANT_READ", "TH_ERR_WANT_WRITE", "TH_ERR_WANT_X509_LOOKUP",
+    "TH_ERR_ZERO_RETURN", "TH_ERR_SYSCALL", "TH_ERR_CRYPTO", "TH_ERR_RAND", "TH_ERR_VERIFY",
+    "TH_ERR_TYPE", "TH_ERR_VALUE", "TH_ERR_INDEX", "TH_ERR_UNSUPPORTED", "TH_ERR_NOMEM",
+    "TH_ERR_CALLBACK", "TH_ERR_WANT_ASYNC", "TH_ERR_STALLED"};
+#define KIND_COUNT ((int)(sizeof kind_names / sizeof kind_names[0]))
+
+/* Range-checked before negating: -INT_MIN is undefined. */
+int th__err_is_kind(int kind) { return kind < 0 && kind > -KIND_COUNT; }
+
 const char *th_err_name(int kind) {
-  static const char *const names[] = {
-      "TH_OK", "TH_ERR_SSL", "TH_ERR_WANT_READ", "TH_ERR_WANT_WRITE", "TH_ERR_WANT_X509_LOOKUP",
-      "TH_ERR_ZERO_RETURN", "TH_ERR_SYSCALL", "TH_ERR_CRYPTO", "TH_ERR_RAND", "TH_ERR_VERIFY",
-      "TH_ERR_TYPE", "TH_ERR_VALUE", "TH_ERR_INDEX", "TH_ERR_UNSUPPORTED", "TH_ERR_NOMEM",
-      "TH_ERR_CALLBACK", "TH_ERR_WANT_ASYNC", "TH_ERR_STALLED"};
-  int i = -kind;
-  if (i < 0 || i >= (int)(sizeof names / sizeof names[0])) return "TH_ERR_?";
-  return names[i];
+  if (kind != TH_OK && !th__err_is_kind(kind)) return "TH_ERR_?";
+  return kind_names[-kind];
+}
+
+int th__err_callback(th_error *rec, int status, const char *what, int cleared) {
+  *rec = tl_err;
+  int kind = th__err_is_kind(status) ? status : TH_ERR_CALLBACK;
+  /* A callback that failed without setting a record (of its kind, when
+   * the record was not cleared before the call: it may still read an
+   * unrelated earlier error) still fails with a clear record of its own. */
+  int set = cleared ? rec->kind != TH_OK : rec->kind == status;
+  if (set && kind == status) {
+    rec->kind = kind; /* "fails with that same status" */
+  } else {
+    memset(rec, 0, sizeof *rec);
+    rec->kind = kind;
+    if (kind == status)
+      snprintf(rec->message, sizeof rec->message, "%s returned an error", what);
+    else
+      snprintf(rec->message, sizeof rec->message, "%s returned %d, not a th_err kind", what,
+               status);
+  }
+  return kind;
 }
 
 int th_error_format(char *buf, size_t size) {

@@ -1,7 +1,16 @@
 /* object.c — the reference-counted object header shared by every class. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "core_internal.h"
+
+/* is_ours reads the magic word alone (memcpy: a foreign pointer need not
+ * be aligned for th_obj), before anything else of the header. */
+static int is_ours(const void *obj) {
+  uint64_t magic;
+  memcpy(&magic, obj, sizeof magic);
+  return magic == TH__OBJ_MAGIC;
+}
 
 void *th__obj_new(const th_type *type, size_t size) {
   th_obj *o = calloc(1, size);
@@ -9,6 +18,7 @@ void *th__obj_new(const th_type *type, size_t size) {
     th__err(TH_ERR_NOMEM, "out of memory allocating a %s", type->name);
     return NULL;
   }
+  o->magic = TH__OBJ_MAGIC;
   o->type = type;
   atomic_init(&o->refs, 1);
   return o;
@@ -16,11 +26,13 @@ void *th__obj_new(const th_type *type, size_t size) {
 
 void th__obj_free(void *obj) {
   th_obj *o = obj;
-  if (o == NULL) return;
+  /* A foreign pointer is left alone: it is not ours to free. */
+  if (o == NULL || !is_ours(o)) return;
   /* acq_rel: the thread that frees must see every write made by the
    * threads that dropped their references before it. */
   if (atomic_fetch_sub_explicit(&o->refs, 1, memory_order_acq_rel) != 1) return;
   if (o->type->destroy != NULL) o->type->destroy(o);
+  o->magic = TH__OBJ_DEAD;
   free(o);
 }
 
@@ -31,11 +43,14 @@ void *th__obj_up_ref(void *obj) {
 }
 
 int th__obj_is(const void *obj, const th_type *t) {
-  return obj != NULL && ((const th_obj *)obj)->type == t;
+  return obj != NULL && is_ours(obj) && ((const th_obj *)obj)->type == t;
 }
 
 int th__obj_check(const void *obj, const th_type *t, const char *func, const char *arg) {
   if (obj == NULL) return th__err(TH_ERR_TYPE, "%s: %s is NULL, expected a %s", func, arg, t->name);
+  if (!is_ours(obj))
+    return th__err(TH_ERR_TYPE, "%s: %s is not a tlsharness object, expected a %s", func, arg,
+                   t->name);
   const th_type *got = ((const th_obj *)obj)->type;
   if (got != t)
     return th__err(TH_ERR_TYPE, "%s: %s is a %s, expected a %s", func, arg,

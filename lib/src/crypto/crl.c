@@ -134,13 +134,15 @@ static int can_sign(const th_pkey *key, const EVP_MD *md, const char *func) {
   return TH_OK;
 }
 
-/* sign_checked: issuer name, sort, sign — shared by sign and export once
- * every argument has been checked (can_sign included). */
+/* sign_checked: issuer name, sort (sign only: pyOpenSSL 16.1's export
+ * keeps the revoked entries in the order they were added), sign — shared
+ * by sign and export once every argument has been checked (can_sign
+ * included). */
 static int sign_checked(th_crl *crl, const th_x509 *cert, const th_pkey *key, const EVP_MD *md,
-                        const char *func) {
+                        int sort, const char *func) {
   ERR_clear_error();
   if (!X509_CRL_set_issuer_name(crl->crl, X509_get_subject_name(cert->x509)) ||
-      !X509_CRL_sort(crl->crl) || !X509_CRL_sign(crl->crl, key->pkey, md))
+      (sort && !X509_CRL_sort(crl->crl)) || !X509_CRL_sign(crl->crl, key->pkey, md))
     return th__err_ossl(TH_ERR_CRYPTO, "%s: signing the CRL failed", func);
   return TH_OK;
 }
@@ -155,7 +157,7 @@ int th_crl_sign(th_crl *crl, const th_x509 *issuer_cert, const th_pkey *issuer_k
   if (md == NULL) return th_error_kind();
   rc = can_sign(issuer_key, md, __func__);
   if (rc != TH_OK) return rc;
-  return sign_checked(crl, issuer_cert, issuer_key, md, __func__);
+  return sign_checked(crl, issuer_cert, issuer_key, md, 1, __func__);
 }
 
 th_bytes *th_crl_export(th_crl *crl, const th_x509 *cert, const th_pkey *key, int type, int days,
@@ -179,7 +181,7 @@ th_bytes *th_crl_export(th_crl *crl, const th_x509 *cert, const th_pkey *key, in
     th__err_ossl(TH_ERR_NOMEM, "th_crl_export: cannot set the update times");
     return NULL;
   }
-  if (sign_checked(crl, cert, key, md, __func__) != TH_OK) return NULL;
+  if (sign_checked(crl, cert, key, md, 0, __func__) != TH_OK) return NULL;
   return th_crypto_dump_crl(type, crl);
 }
 

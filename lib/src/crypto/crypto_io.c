@@ -1,9 +1,15 @@
 /* crypto_io.c — crypto.load_* / dump_* for certificates, requests and keys
  * (CRLs, PKCS7 and PKCS12 live with their classes). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/pem.h>
+#include <openssl/provider.h>
 #include <openssl/x509.h>
 
 #include "crypto_internal.h"
@@ -150,11 +156,11 @@ static int pem_cb(char *buf, int size, int rwflag, void *u) {
     return (int)n;
   }
   if (pw->cb == NULL) return -1;
+  th_error_clear(); /* so that an earlier, unrelated record is not taken for the callback's */
   int r = pw->cb(buf, (size_t)size, rwflag, pw->user);
   if (r < 0) {
     pw->cb_failed = 1;
-    pw->saved = *th_error_last();
-    pw->saved.kind = r; /* "fails with that same status" */
+    th__err_callback(&pw->saved, r, "the passphrase callback", 1); /* "fails with that same status" */
     return -1;
   }
   if (r > size) {
@@ -221,6 +227,57 @@ th_pkey *th_crypto_load_privatekey_cb(int type, const unsigned char *buf, size_t
   return th_crypto_load_privatekey_ex(NULL, NULL, type, buf, len, NULL, 0, cb, user);
 }
 
+/* ---- ciphers of the legacy provider ----------------------------------------
+ * OpenSSL 3 keeps Blowfish (16.1's own test cipher), CAST5, DES, IDEA, RC2,
+ * RC4 and SEED in its "legacy" provider, which is not loaded by default:
+ * EVP_get_cipherbyname still knows the name, but encrypting with it fails.
+ * Such a cipher loads the legacy provider into the default library context
+ * once (and "default" with it, which an explicit load would otherwise stop
+ * from being loaded implicitly); both stay loaded for the process. */
+static CRYPTO_ONCE legacy_once = CRYPTO_ONCE_STATIC_INIT;
+static int legacy_loaded;
+
+/* Whether the legacy module can be found where OpenSSL will look for it
+ * (OPENSSL_MODULES, else the build's modules directory): a load that fails
+ * inside OpenSSL 3.0 leaks the half-made provider, so it is not attempted. */
+static int legacy_present(void) {
+#ifdef OPENSSL_NO_MODULE
+  return 1; /* built into libcrypto */
+#else
+  const char *dir = getenv("OPENSSL_MODULES");
+  if (dir == NULL) dir = OPENSSL_info(OPENSSL_INFO_MODULES_DIR);
+  const char *ext = OPENSSL_info(OPENSSL_INFO_DSO_EXTENSION);
+  char path[4096];
+  if (dir == NULL || ext == NULL ||
+      snprintf(path, sizeof path, "%s/legacy%s", dir, ext) >= (int)sizeof path)
+    return 0;
+  return access(path, R_OK) == 0;
+#endif
+}
+
+static void load_legacy(void) {
+  legacy_loaded = legacy_present() && OSSL_PROVIDER_load(NULL, "default") != NULL &&
+                  OSSL_PROVIDER_load(NULL, "legacy") != NULL;
+}
+
+/* cipher_available: TH_OK when enc can be fetched (after loading the legacy
+ * provider if needed), else TH_ERR_UNSUPPORTED naming the provider. */
+static int cipher_available(const EVP_CIPHER *enc, const char *func) {
+  const char *name = EVP_CIPHER_get0_name(enc);
+  ERR_set_mark();
+  EVP_CIPHER *got = EVP_CIPHER_fetch(NULL, name, NULL);
+  if (got == NULL && CRYPTO_THREAD_run_once(&legacy_once, load_legacy) && legacy_loaded)
+    got = EVP_CIPHER_fetch(NULL, name, NULL);
+  ERR_pop_to_mark();
+  if (got == NULL)
+    return th__err(TH_ERR_UNSUPPORTED,
+                   "%s: cipher %s is in OpenSSL 3's \"legacy\" provider, which cannot be loaded "
+                   "here (see OPENSSL_MODULES)",
+                   func, name);
+  EVP_CIPHER_free(got);
+  return TH_OK;
+}
+
 /* dump_priv checks the arguments as pyOpenSSL does, then writes. */
 static th_bytes *dump_priv(int type, const th_pkey *pkey, const char *cipher, pw_state *pw) {
   const char *fn = "th_crypto_dump_privatekey";
@@ -246,6 +303,7 @@ static th_bytes *dump_priv(int type, const th_pkey *pkey, const char *cipher, pw
     th__err(TH_ERR_CRYPTO, "%s: the key has only a public part", fn);
     return NULL;
   }
+  if (enc != NULL && cipher_available(enc, fn) != TH_OK) return NULL;
   BIO *bio = th__mem_bio(fn);
   if (bio == NULL) return NULL;
   int ok;

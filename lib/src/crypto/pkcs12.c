@@ -144,10 +144,18 @@ int th_pkcs12_set_ca_certificates(th_pkcs12 *p12, th_x509 *const *cacerts, size_
   return TH_OK;
 }
 
+/* The longest friendly name taken: far beyond any real one (a BMPString
+ * attribute inside the file), small enough that a wrong len is caught. */
+#define TH__P12_NAME_MAX 65535
+
 int th_pkcs12_set_friendlyname(th_pkcs12 *p12, const unsigned char *name, size_t len) {
   TH_CHECK(p12, &TH_TYPE_PKCS12);
   th_bytes *b = NULL;
   if (name != NULL) {
+    /* The length first: memchr over an over-long len would read past name. */
+    if (len > TH__P12_NAME_MAX)
+      return th__err(TH_ERR_VALUE, "th_pkcs12_set_friendlyname: a name of %zu bytes is over %d",
+                     len, TH__P12_NAME_MAX);
     if (memchr(name, '\0', len) != NULL)
       return th__err(TH_ERR_VALUE, "th_pkcs12_set_friendlyname: name contains a NUL byte");
     if ((b = th_bytes_new(name, len)) == NULL) return th_error_kind();

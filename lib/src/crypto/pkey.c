@@ -2,7 +2,9 @@
 #include <openssl/core_names.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/dsa.h>
 #include <openssl/params.h>
+#include <openssl/rsa.h>
 
 #include "crypto_internal.h"
 #include "tlsharness/crypto.h"
@@ -94,6 +96,11 @@ static EVP_PKEY *gen_dsa(int bits) {
   return key;
 }
 
+/* OpenSSL's own limits (rsa.h, dsa.h): a key above them could only be used
+ * by a peer that ignores them, and 100,000 bits would run for hours. */
+#define TH__RSA_MAX_BITS OPENSSL_RSA_MAX_MODULUS_BITS
+#define TH__DSA_MAX_BITS OPENSSL_DSA_MAX_MODULUS_BITS
+
 /* gen_for checks bits for type and generates; returns TH_OK and *out, or
  * the error. */
 static int gen_for(int type, int bits, EVP_PKEY **out) {
@@ -101,6 +108,9 @@ static int gen_for(int type, int bits, EVP_PKEY **out) {
   switch (type) {
     case TH_TYPE_RSA: {
       if (bits <= 0) return th__err(TH_ERR_VALUE, "%s: Invalid number of bits %d", fn, bits);
+      if (bits > TH__RSA_MAX_BITS)
+        return th__err(TH_ERR_VALUE, "%s: %d bits is above OpenSSL's RSA limit of %d", fn, bits,
+                       TH__RSA_MAX_BITS);
       size_t nbits = (size_t)bits;
       OSSL_PARAM p[] = {OSSL_PARAM_size_t(OSSL_PKEY_PARAM_RSA_BITS, &nbits), OSSL_PARAM_END};
       *out = keygen("RSA", NULL, p);
@@ -108,6 +118,9 @@ static int gen_for(int type, int bits, EVP_PKEY **out) {
     }
     case TH_TYPE_DSA:
       if (bits <= 0) return th__err(TH_ERR_VALUE, "%s: Invalid number of bits %d", fn, bits);
+      if (bits > TH__DSA_MAX_BITS)
+        return th__err(TH_ERR_VALUE, "%s: %d bits is above OpenSSL's DSA limit of %d", fn, bits,
+                       TH__DSA_MAX_BITS);
       *out = gen_dsa(bits);
       break;
     case TH_TYPE_EC: {

@@ -28,9 +28,12 @@ int th_rand_seed(const void *buf, size_t len) {
 }
 
 th_bytes *th_rand_bytes(long num_bytes) {
-  if (num_bytes < 0 || num_bytes > INT_MAX) {
-    th__err(TH_ERR_VALUE, "th_rand_bytes: num_bytes %ld must be between 0 and %d", num_bytes,
-            INT_MAX);
+  if (num_bytes < 0) { /* pyOpenSSL 16.1's message */
+    th__err(TH_ERR_VALUE, "num_bytes must not be negative");
+    return NULL;
+  }
+  if (num_bytes > INT_MAX) {
+    th__err(TH_ERR_VALUE, "th_rand_bytes: num_bytes %ld is above %d", num_bytes, INT_MAX);
     return NULL;
   }
   if (num_bytes == 0) return th_bytes_new(NULL, 0);

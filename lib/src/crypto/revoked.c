@@ -113,7 +113,8 @@ int th_revoked_get_rev_date(const th_revoked *rev, th_bytes **out) {
   TH_CHECK_ARG(out);
   *out = NULL;
   TH_CHECK(rev, &TH_TYPE_REVOKED);
-  /* Normalised to UTC ("...Z"), unlike X509's times (see compat notes). */
+  /* Normalised to UTC ("...Z"), unlike X509's times (docs/compat.md, "Other differences from
+   * 16.1 worth knowing"). */
   return th__time_text(X509_REVOKED_get0_revocationDate(rev->rev), 0, out, __func__);
 }
 

@@ -55,10 +55,43 @@ th_x509_extension *th_x509_extension_new(const char *type_name, int critical, co
   return th__x509_extension_wrap(ext);
 }
 
+/* san_print writes a subjectAltName as pyOpenSSL 16.1's
+ * _subjectAltNameString does (it does not use OpenSSL's printer for SAN):
+ * email, DNS and URI entries as "label:" and their raw bytes (a NUL byte
+ * included), every other entry through GENERAL_NAME_print, joined by ", ";
+ * an empty SAN is "". Returns 1, or 0 when the value cannot be decoded. */
+static int san_print(BIO *bio, X509_EXTENSION *ext) {
+  GENERAL_NAMES *names = X509V3_EXT_d2i(ext);
+  if (names == NULL) return 0;
+  int ok = 1;
+  for (int i = 0; ok && i < sk_GENERAL_NAME_num(names); i++) {
+    const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+    const char *label = gn->type == GEN_EMAIL ? "email"
+                        : gn->type == GEN_DNS ? "DNS"
+                        : gn->type == GEN_URI ? "URI"
+                                              : NULL;
+    if (i > 0) ok = BIO_write(bio, ", ", 2) == 2;
+    if (!ok) break;
+    if (label == NULL) {
+      ok = GENERAL_NAME_print(bio, (GENERAL_NAME *)gn) > 0;
+      continue;
+    }
+    const ASN1_IA5STRING *v = gn->d.ia5;
+    int n = ASN1_STRING_length(v);
+    ok = BIO_printf(bio, "%s:", label) > 0 &&
+         (n == 0 || BIO_write(bio, ASN1_STRING_get0_data(v), n) == n);
+  }
+  GENERAL_NAMES_free(names);
+  return ok;
+}
+
 th_bytes *th_x509_extension_str(const th_x509_extension *ext) {
   TH_CHECK_NULL(ext, &TH_TYPE_X509_EXTENSION);
   BIO *bio = th__mem_bio(__func__);
   if (bio == NULL) return NULL;
+  if (OBJ_obj2nid(X509_EXTENSION_get_object(ext->ext)) == NID_subject_alt_name)
+    return th__bio_done(bio, san_print(bio, ext->ext), __func__,
+                        "cannot decode the subjectAltName");
   /* Success is > 0: with X509V3_EXT_DUMP_UNKNOWN, 3.0.19 and earlier return
    * the dump's byte count for an unknown extension, 3.0.20+ return 1. */
   int ok = X509V3_EXT_print(bio, ext->ext, X509V3_EXT_DUMP_UNKNOWN, 0) > 0;

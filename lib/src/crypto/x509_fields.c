@@ -72,9 +72,9 @@ int th_x509_set_serial_number_long(th_x509 *cert, long serial) {
   if (bn == NULL) return th__err_ossl(TH_ERR_NOMEM, "%s: out of memory", __func__);
   /* BN_set_word takes an unsigned magnitude; LONG_MIN's magnitude fits. */
   unsigned long mag = serial < 0 ? 0UL - (unsigned long)serial : (unsigned long)serial;
-  BN_set_word(bn, mag);
+  int rc = BN_set_word(bn, mag) ? TH_OK : th__err_ossl(TH_ERR_NOMEM, "%s: out of memory", __func__);
   BN_set_negative(bn, serial < 0);
-  int rc = set_serial_bn(cert, bn, __func__);
+  if (rc == TH_OK) rc = set_serial_bn(cert, bn, __func__);
   BN_free(bn);
   return rc;
 }
@@ -106,8 +106,9 @@ int th_x509_set_version(th_x509 *cert, long version) {
 
 th_bytes *th_x509_get_signature_algorithm(const th_x509 *cert) {
   TH_CHECK_NULL(cert, &TH_TYPE_X509);
-  const X509_ALGOR *alg = NULL;
-  X509_get0_signature(NULL, &alg, cert->x509);
+  /* The algorithm inside the signed part (TBSCertificate), as pyOpenSSL
+   * reads cert_info->signature; the outer copy may differ. */
+  const X509_ALGOR *alg = X509_get0_tbs_sigalg(cert->x509);
   const ASN1_OBJECT *obj = NULL;
   if (alg != NULL) X509_ALGOR_get0(&obj, NULL, NULL, alg);
   int nid = obj != NULL ? OBJ_obj2nid(obj) : NID_undef;

@@ -40,10 +40,17 @@ X509_REQ *th_x509_req_to_x509_req(const th_x509_req *req) {
   return copy;
 }
 
-/* current_exts returns the request's extensions (an empty stack if none). */
+/* current_exts returns the request's extensions (an empty stack if none),
+ * or NULL when they cannot be read (out of memory): NULL from
+ * X509_REQ_get_extensions means "none" only when there is no
+ * extensionRequest attribute. */
 static STACK_OF(X509_EXTENSION) *current_exts(const X509_REQ *req) {
   STACK_OF(X509_EXTENSION) *s = X509_REQ_get_extensions((X509_REQ *)req);
-  return s != NULL ? s : sk_X509_EXTENSION_new_null();
+  if (s != NULL) return s;
+  if (X509_REQ_get_attr_by_NID(req, NID_ext_req, -1) >= 0 ||
+      X509_REQ_get_attr_by_NID(req, NID_ms_ext_req, -1) >= 0)
+    return NULL;
+  return sk_X509_EXTENSION_new_null();
 }
 
 int th_x509_req_add_extensions(th_x509_req *req, th_x509_extension *const *exts, size_t n) {
@@ -63,18 +70,25 @@ int th_x509_req_add_extensions(th_x509_req *req, th_x509_extension *const *exts,
   /* OpenSSL refuses a second extensionRequest attribute: take the old ones
    * out, add the merged one, and put the old ones back if that fails. */
   STACK_OF(X509_ATTRIBUTE) *old = sk_X509_ATTRIBUTE_new_null();
-  ok = ok && old != NULL;
+  /* Room for every attribute first, so that no push below can fail and
+   * lose an attribute already taken out. */
+  ok = ok && old != NULL && sk_X509_ATTRIBUTE_reserve(old, X509_REQ_get_attr_count(req->req));
   for (int i = X509_REQ_get_attr_count(req->req) - 1; ok && i >= 0; i--) {
     int nid = OBJ_obj2nid(X509_ATTRIBUTE_get0_object(X509_REQ_get_attr(req->req, i)));
     if (nid == NID_ext_req || nid == NID_ms_ext_req)
       sk_X509_ATTRIBUTE_push(old, X509_REQ_delete_attr(req->req, i));
   }
   if (ok) ok = X509_REQ_add_extensions(req->req, all);
+  int restored = 1;
   if (!ok)
     for (int i = 0; old != NULL && i < sk_X509_ATTRIBUTE_num(old); i++)
-      X509_REQ_add1_attr(req->req, sk_X509_ATTRIBUTE_value(old, i));
+      restored &= X509_REQ_add1_attr(req->req, sk_X509_ATTRIBUTE_value(old, i));
   sk_X509_ATTRIBUTE_pop_free(old, X509_ATTRIBUTE_free);
   sk_X509_EXTENSION_pop_free(all, X509_EXTENSION_free);
+  if (!restored) {
+    th__x509_req_touch(req->req);
+    return th__err_ossl(TH_ERR_NOMEM, "%s: out of memory: the request lost its extensions", __func__);
+  }
   if (!ok) return th__err_ossl(TH_ERR_CRYPTO, "%s: cannot add the extensions", __func__);
   th__x509_req_touch(req->req);
   return TH_OK;

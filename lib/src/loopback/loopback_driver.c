@@ -122,7 +122,7 @@ long th_loopback_pump(th_loopback_pair *pair) {
      * always takes everything, so nothing is lost between them. */
     int n;
     while ((n = BIO_read(pair->out[from], buf, sizeof buf)) > 0) {
-      BIO_write(pair->in[!from], buf, n);
+      if (BIO_write(pair->in[!from], buf, n) != n) pair->lost = 1; /* out of memory */
       moved += n;
     }
     pair->dir[from].progress += (unsigned long long)moved;
@@ -139,8 +139,11 @@ static int run_side(th_loopback_pair *pair, int side) {
     int wrc = th__lb_wrap_conn(pair, side);
     if (wrc != TH_OK) return pair->kind[side] = wrc;
   }
+  int rc = th__ssl_enter(ssl, "th_loopback_step");
+  if (rc != TH_OK) return pair->kind[side] = rc;
   th__lb_io_begin();
-  int rc = SSL_do_handshake(ssl);
+  rc = SSL_do_handshake(ssl);
+  th__ssl_leave(ssl);
   pair->kind[side] = rc == 1 ? TH_OK : th__lb_map_error(pair, side, rc, "handshake");
   return pair->kind[side];
 }
@@ -202,6 +205,9 @@ static int step(th_loopback_pair *pair, int done_is_enough) {
   }
   th_loopback_pump(pair);
   th__lb_refill(pair);
+  if (pair->lost)
+    return th__err(TH_ERR_NOMEM, "loopback: out of memory on the data path: bytes, a fault or an "
+                                 "observation were lost, the pair cannot go on");
   if (done_is_enough && pair->kind[0] == TH_OK && pair->kind[1] == TH_OK) return 1;
   unsigned long long d = th__lb_progress(pair) - before;
   if (d == 0) d = release_stalls(pair, before);

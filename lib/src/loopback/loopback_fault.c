@@ -114,7 +114,7 @@ static void emit(th_loopback_pair *pair, int from, const unsigned char *p, size_
     int w = BIO_write(pair->out[from], p, (int)n);
     if (w > 0) done = (size_t)w;
   }
-  th__lb_buf_add(&d->queue, p + done, n - done);
+  TH__LB_ADD(pair, &d->queue, p + done, n - done);
 }
 
 static int has_record_faults(lb_dir *d) {
@@ -147,7 +147,7 @@ static void record_out(th_loopback_pair *pair, int from, const unsigned char *r,
     case TH_LOOPBACK_FAULT_REORDER_RECORD:
       f->fired = 1;
       th__lb_note(pair, from, "fault: holding record %lu (%zu bytes) until the next one", no, n);
-      th__lb_buf_add(&d->held, r, n);
+      TH__LB_ADD(pair, &d->held, r, n);
       hold = 1;
       break;
     default:
@@ -175,7 +175,7 @@ static void records_in(th_loopback_pair *pair, int from, const unsigned char *p,
     emit(pair, from, p, n);
     return;
   }
-  th__lb_buf_add(&d->rec, p, n);
+  TH__LB_ADD(pair, &d->rec, p, n);
   while (d->rec.len >= 5) {
     size_t rl = 5 + (((size_t)d->rec.data[3] << 8) | d->rec.data[4]);
     if (d->rec.len < rl) break;
@@ -309,7 +309,10 @@ void th__lb_bytes_in(th_loopback_pair *pair, int from, const unsigned char *p, s
     size_t k = (size_t)(f->f.at - off);
     if (f->f.kind == TH_LOOPBACK_FAULT_FLIP_BIT) {
       if (copy == NULL && (copy = malloc(n)) != NULL) memcpy(copy, p, n);
-      if (copy == NULL) continue;
+      if (copy == NULL) { /* the fault cannot fire: say so at the next step */
+        pair->lost = 1;
+        continue;
+      }
       copy[k] ^= (unsigned char)(1u << f->f.n);
       f->fired = 1;
       th__lb_note(pair, from, "fault: flipped bit %zu of byte %zu", f->f.n, f->f.at);

@@ -23,6 +23,10 @@ typedef struct lb_buf {
   size_t len, cap;
 } lb_buf;
 int th__lb_buf_add(lb_buf *b, const void *p, size_t n);
+/* TH__LB_ADD(pair, buf, p, n): th__lb_buf_add on the data path, where no
+ * status can be returned: a failure marks the pair lost. */
+#define TH__LB_ADD(pair, b, p, n) \
+  do { if (th__lb_buf_add((b), (p), (n)) != TH_OK) (pair)->lost = 1; } while (0)
 void th__lb_buf_drop(lb_buf *b, size_t n); /* remove n bytes from the front */
 void th__lb_buf_free(lb_buf *b);
 
@@ -143,6 +147,8 @@ struct th_loopback_pair {
   void (*starve)(void *arg);
   void *starve_arg;
   int in_starve;
+  int lost;               /* an allocation on the data path failed: bytes, a fault
+                             or an observation were lost; the next step fails */
 };
 
 /* ---- the layers of the module, bottom first (docs/design.md) --------------

@@ -21,10 +21,8 @@ static int failed(th_loopback_pair *pair, int side) { return th__lb_failed(pair,
 /* Reads what side can read now into pair->rx[side]. quiet_eof: the
  * peer's close_notify is expected (shutdown), so TH_ERR_ZERO_RETURN comes
  * back without an error record (formatting one costs more than the read). */
-static int read_rx(th_loopback_pair *pair, int side, int quiet_eof) {
+static int read_rx_loop(th_loopback_pair *pair, int side, int quiet_eof) {
   unsigned char buf[16384];
-  int rc = failed(pair, side);
-  if (rc != TH_OK) return rc;
   SSL *ssl = pair->ssl[side];
   for (;;) {
     th__lb_io_begin();
@@ -45,6 +43,17 @@ static int read_rx(th_loopback_pair *pair, int side, int quiet_eof) {
     if (k != TH_ERR_ZERO_RETURN) th__lb_fail(pair, side);
     return k;
   }
+}
+
+/* read_rx: the reads, refused from inside a callback of the side's own
+ * Connection (OpenSSL is not re-entrant). */
+static int read_rx(th_loopback_pair *pair, int side, int quiet_eof) {
+  int rc = failed(pair, side);
+  if (rc != TH_OK) return rc;
+  if ((rc = th__ssl_enter(pair->ssl[side], "loopback read")) != TH_OK) return rc;
+  rc = read_rx_loop(pair, side, quiet_eof);
+  th__ssl_leave(pair->ssl[side]);
+  return rc;
 }
 
 int th__lb_read_into_rx(th_loopback_pair *pair, int side) { return read_rx(pair, side, 0); }

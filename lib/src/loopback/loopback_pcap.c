@@ -110,7 +110,7 @@ th_bytes *th_loopback_pcap(th_loopback_pair *pair) {
   gh[6] = 4;
   le32(gh + 16, 65535);
   le32(gh + 20, 1); /* LINKTYPE_ETHERNET */
-  th__lb_buf_add(&w.out, gh, sizeof gh);
+  if (th__lb_buf_add(&w.out, gh, sizeof gh) != TH_OK) w.failed = 1;
   static const unsigned char none[1] = {0};
   packet(&w, TH_LOOPBACK_CLIENT, 0x02, none, 0);
   packet(&w, TH_LOOPBACK_SERVER, 0x12, none, 0);

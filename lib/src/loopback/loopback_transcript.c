@@ -105,21 +105,21 @@ void th__lb_wire_log(th_loopback_pair *pair, int from, const unsigned char *p, s
   lb_observe *o = pair->obs;
   if (o == NULL) return;
   if ((pair->observe & TH_LOOPBACK_OBSERVE_TRANSCRIPT) && o->dir[from].hs_left != (size_t)-1) {
-    th__lb_buf_add(&o->dir[from].parse, p, n);
+    TH__LB_ADD(pair, &o->dir[from].parse, p, n);
     parse_records(pair, from);
   }
   if (pair->observe & TH_LOOPBACK_OBSERVE_PCAP) {
     unsigned char hdr[5] = {(unsigned char)from, (unsigned char)n, (unsigned char)(n >> 8),
                             (unsigned char)(n >> 16), (unsigned char)(n >> 24)};
-    th__lb_buf_add(&o->wire, hdr, 5);
-    th__lb_buf_add(&o->wire, p, n);
+    TH__LB_ADD(pair, &o->wire, hdr, 5);
+    TH__LB_ADD(pair, &o->wire, p, n);
   }
 }
 
 void th__lb_wire_fin(th_loopback_pair *pair, int from) {
   if (pair->observe & TH_LOOPBACK_OBSERVE_PCAP) {
     unsigned char hdr[5] = {(unsigned char)from, 0, 0, 0, 0};
-    th__lb_buf_add(&pair->obs->wire, hdr, 5);
+    TH__LB_ADD(pair, &pair->obs->wire, hdr, 5);
   }
   th__lb_note(pair, from, "end of file");
 }

@@ -212,10 +212,11 @@ int th_connection_set_tlsext_host_name(th_connection *conn, const unsigned char 
                                        size_t len) {
   TH_CHECK(conn, &TH_TYPE_CONNECTION);
   TH_CHECK_ARG(name);
-  if (memchr(name, 0, len) != NULL)
-    return th__err(TH_ERR_TYPE, "%s: name must not contain NUL byte", __func__);
+  /* The length first: memchr over an over-long len would read past name. */
   if (len == 0 || len > TLSEXT_MAXLEN_host_name)
     return th__err(TH_ERR_VALUE, "%s: a host name is 1 to 255 bytes, not %zu", __func__, len);
+  if (memchr(name, 0, len) != NULL)
+    return th__err(TH_ERR_TYPE, "%s: name must not contain NUL byte", __func__);
   char buf[TLSEXT_MAXLEN_host_name + 1];
   memcpy(buf, name, len);
   buf[len] = '\0';

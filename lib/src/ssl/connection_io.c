@@ -27,8 +27,11 @@ int th_connection_set_connect_state(th_connection *conn) {
 
 int th_connection_do_handshake(th_connection *conn) {
   TH_CHECK(conn, &TH_TYPE_CONNECTION);
+  int rc = th__conn_enter(conn, __func__);
+  if (rc != TH_OK) return rc;
   th__conn_io_begin(conn);
   int r = SSL_do_handshake(conn->ssl);
+  th__conn_leave(conn);
   if (r == 1) return th__cb_take(conn, NULL);
   return th__conn_map_error(conn, r, "do_handshake");
 }
@@ -36,8 +39,11 @@ int th_connection_do_handshake(th_connection *conn) {
 /* read_some runs SSL_read or SSL_peek for at most n bytes into buf and
  * returns the count or a status. */
 static int read_some(th_connection *c, void *buf, int n, int flags, const char *what) {
+  int rc = th__conn_enter(c, what);
+  if (rc != TH_OK) return rc;
   th__conn_io_begin(c);
   int r = (flags & MSG_PEEK) ? SSL_peek(c->ssl, buf, n) : SSL_read(c->ssl, buf, n);
+  th__conn_leave(c);
   if (r > 0) {
     int cb = th__cb_take(c, NULL);
     return cb != TH_OK ? cb : r;
@@ -90,8 +96,11 @@ static int check_send(const void *buf, size_t len, const char *func) {
 
 static int write_some(th_connection *c, const void *buf, int n, const char *what) {
   if (n == 0) return 0; /* nothing to write: OpenSSL is not called */
+  int rc = th__conn_enter(c, what);
+  if (rc != TH_OK) return rc;
   th__conn_io_begin(c);
   int r = SSL_write(c->ssl, buf, n);
+  th__conn_leave(c);
   if (r > 0) {
     int cb = th__cb_take(c, NULL);
     return cb != TH_OK ? cb : r;
@@ -189,8 +198,11 @@ int th_connection_bio_shutdown(th_connection *conn) {
 
 int th_connection_shutdown(th_connection *conn) {
   TH_CHECK(conn, &TH_TYPE_CONNECTION);
+  int rc = th__conn_enter(conn, __func__);
+  if (rc != TH_OK) return rc;
   th__conn_io_begin(conn);
   int r = SSL_shutdown(conn->ssl);
+  th__conn_leave(conn);
   if (r >= 0) {
     int cb = th__cb_take(conn, NULL);
     if (cb != TH_OK) return cb;

@@ -20,6 +20,7 @@ static int passwd_trampoline(char *buf, int size, int rwflag, void *u) {
   th_context *ctx = u;
   if (ctx == NULL || ctx->passphrase.fn == NULL || size <= 0) return 0;
   th_passwd_cb fn = (th_passwd_cb)ctx->passphrase.fn;
+  th_error_clear(); /* an earlier, unrelated record is not the callback's */
   int r = fn(buf, size, rwflag, ctx->passphrase.user);
   if (r < 0) {
     th__cb_fail(NULL, ctx, r);
@@ -267,13 +268,21 @@ int th_context_set_cipher_list(th_context *ctx, const char *cipher_list) {
  * ("TLS_AES_128_GCM_SHA256:typo" succeeds): check each name alone, so that
  * a typo is an error, as the header documents. "" (no suites) is valid. */
 static int set_suites_strict(SSL_CTX *c, const char *s) {
-  char buf[1024];
-  size_t n = strlen(s);
-  if (n >= sizeof buf) return 0;
-  memcpy(buf, s, n + 1);
-  for (char *save = NULL, *tok = strtok_r(buf, ":", &save); tok != NULL;
-       tok = strtok_r(NULL, ":", &save))
-    if (SSL_CTX_set_ciphersuites(c, tok) != 1) return 0;
+  /* One name at a time, copied into a small buffer: a list of any length
+   * (repeats included) is checked; a single name longer than any suite's
+   * cannot be valid. */
+  char name[128];
+  for (const char *p = s; *p != '\0';) {
+    size_t n = strcspn(p, ":");
+    if (n >= sizeof name) return 0;
+    if (n > 0) {
+      memcpy(name, p, n);
+      name[n] = '\0';
+      if (SSL_CTX_set_ciphersuites(c, name) != 1) return 0;
+    }
+    p += n;
+    if (*p == ':') p++;
+  }
   return SSL_CTX_set_ciphersuites(c, s);
 }
 

@@ -38,7 +38,10 @@ int th__protos_to_wire(const char *const *protos, size_t count, unsigned char **
 }
 
 /* The offered wire list as NUL-terminated names: one allocation holding
- * the pointer array, then the strings. */
+ * the pointer array, then the strings. A name holding a NUL byte cannot
+ * cross the API whole (the callback would see it cut short and could
+ * select a protocol the peer never offered), so it is left out: the
+ * callback sees only the names it can select. */
 static char **wire_to_names(const unsigned char *in, unsigned int inlen, size_t *count) {
   size_t n = 0;
   for (unsigned int i = 0; i < inlen; i += in[i] + 1u) n++;
@@ -49,6 +52,7 @@ static char **wire_to_names(const unsigned char *in, unsigned int inlen, size_t 
   for (unsigned int i = 0; i < inlen && k < n; i += in[i] + 1u) {
     unsigned int len = in[i];
     if (i + 1u + len > inlen) len = inlen - i - 1u; /* malformed: OpenSSL checked already */
+    if (memchr(in + i + 1, '\0', len) != NULL) continue;
     names[k++] = text;
     memcpy(text, in + i + 1, len);
     text[len] = '\0';
@@ -64,7 +68,12 @@ static char **wire_to_names(const unsigned char *in, unsigned int inlen, size_t 
 static int place_selection(SSL *ssl, const char *sel, const unsigned char *in, unsigned int inlen,
                            const unsigned char **out, unsigned char *outlen) {
   size_t n = strlen(sel);
-  if (n == 0 || n > 255)
+  /* An empty selection fails the handshake (SSL.Error in 16.1, whose
+   * OpenSSL sent it and the peer refused it); an over-long one cannot be
+   * sent at all. */
+  if (n == 0)
+    return th__err(TH_ERR_SSL, "protocol select callback: selected an empty protocol");
+  if (n > 255)
     return th__err(TH_ERR_VALUE, "protocol select callback: selected protocol has length %zu", n);
   for (unsigned int i = 0; i < inlen; i += in[i] + 1u) {
     if (in[i] == n && i + 1u + n <= inlen && memcmp(in + i + 1, sel, n) == 0) {

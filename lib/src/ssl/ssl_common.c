@@ -46,19 +46,33 @@ void th__ctx_detach(th_context *ctx) {
     SSL_CTX_set_ex_data(ctx->ctx, ctx_ex_index(), NULL);
 }
 
+int th__conn_enter(th_connection *conn, const char *func) {
+  if (conn == NULL) return TH_OK;
+  if (conn->busy)
+    return th__err(TH_ERR_VALUE,
+                   "%s: called from inside one of the Connection's own callbacks, while OpenSSL "
+                   "runs on it (I/O on a Connection is not re-entrant)",
+                   func);
+  conn->busy = 1;
+  return TH_OK;
+}
+
+void th__conn_leave(th_connection *conn) {
+  if (conn != NULL) conn->busy = 0;
+}
+
+int th__ssl_enter(SSL *ssl, const char *func) { return th__conn_enter(th__conn_from_ssl(ssl), func); }
+
+void th__ssl_leave(SSL *ssl) { th__conn_leave(th__conn_from_ssl(ssl)); }
+
 void th__cb_fail(th_connection *conn, th_context *ctx, int status) {
   int *failed = conn ? &conn->cb_failed : ctx ? &ctx->cb_failed : NULL;
   th_error *rec = conn ? &conn->cb_err : ctx ? &ctx->cb_err : NULL;
   if (failed == NULL || *failed) return; /* the first failure wins */
   *failed = 1;
-  *rec = *th_error_last();
   /* A callback that returned an error without setting one still fails with
-   * a clear record. */
-  if (rec->kind != status) {
-    memset(rec, 0, sizeof *rec);
-    rec->kind = status < 0 ? status : TH_ERR_CALLBACK;
-    strcpy(rec->message, "a callback returned an error");
-  }
+   * a clear record; a status that is not a th_err kind is TH_ERR_CALLBACK. */
+  th__err_callback(rec, status, "a callback", 0);
 }
 
 int th__cb_take(th_connection *conn, th_context *ctx) {

@@ -68,6 +68,9 @@ struct th_connection {
   /* Added by connection.c (helper conn): */
   int transport;       /* TH__CONN_MEMORY / _SOCKET / _FOREIGN (conn_internal.h) */
   int owns_fd;         /* accept() made fd: free closes it */
+  /* OpenSSL's state machine is running on ssl (an I/O call is in
+   * progress): an I/O call from inside one of its callbacks is refused. */
+  int busy;
 };
 
 /* SSL ex_data index where each SSL* points back to its th_connection. */
@@ -90,6 +93,18 @@ th_context *th__ctx_from_sslctx(const SSL_CTX *ctx);
  * record. The one mapping: Connection and the loopback driver both use it. */
 int th__ssl_error_kind(int e, int ret, int saved_errno, int quiet_want, const char *who,
                        const char *what);
+
+/* th__conn_enter marks conn (NULL: nothing to mark) as running OpenSSL's
+ * state machine for an I/O call named func; TH_ERR_VALUE (recorded) when
+ * it already is: the call came from inside one of the Connection's own
+ * callbacks (a verify callback calling do_handshake would recurse until the
+ * stack overflows; libssl is not re-entrant). th__conn_leave unmarks.
+ * th__ssl_enter / th__ssl_leave do the same for the Connection behind ssl
+ * (the loopback driver runs OpenSSL on the SSL directly). */
+int th__conn_enter(th_connection *conn, const char *func);
+void th__conn_leave(th_connection *conn);
+int th__ssl_enter(SSL *ssl, const char *func);
+void th__ssl_leave(SSL *ssl);
 
 /* th__cb_fail records a callback's failure: saves this thread's error
  * record (the callback's error) on conn (or ctx when conn is NULL), so that

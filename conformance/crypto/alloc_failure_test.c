@@ -1,0 +1,185 @@
+/* alloc_failure_test.c — issue 12 item 19: allocating calls whose result
+ * was not checked. OpenSSL's allocator is replaced, before the first
+ * OpenSSL call (so a plain main: Criterion's runner and the shared test
+ * helpers allocate first), by one that fails the n-th allocation; each
+ * operation is run with n = 0, 1, ... until it succeeds, and every failure
+ * must be a clear error that leaves the object as it was. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+#include "tlsharness/tlsharness.h"
+
+static int failures;
+static const char *current;
+
+static const char *tu_err(void) { return th_error_last()->message; }
+
+#define cr_assert_fmt(cond, ...)                                                        \
+  do {                                                                                  \
+    if (!(cond)) {                                                                      \
+      fprintf(stderr, "FAIL: %s: line %d: %s: ", current, __LINE__, #cond);             \
+      fprintf(stderr, " " __VA_ARGS__);                                                 \
+      fprintf(stderr, "\n");                                                            \
+      failures++;                                                                       \
+      return;                                                                           \
+    }                                                                                   \
+  } while (0)
+#define cr_assert(cond, ...) cr_assert_fmt(cond, __VA_ARGS__)
+#define cr_assert_eq(a, b, ...) cr_assert_fmt((a) == (b), __VA_ARGS__)
+#define cr_assert_lt(a, b, ...) cr_assert_fmt((a) < (b), __VA_ARGS__)
+#define cr_assert_not_null(a, ...) cr_assert_fmt((a) != NULL, __VA_ARGS__)
+#define cr_assert_str_eq(a, b, ...) cr_assert_fmt(strcmp((a), (b)) == 0, __VA_ARGS__)
+#define Test(suite, name) static void name(void)
+
+static int fail_at = -1, seen;
+
+static int fails(void) { return fail_at >= 0 && seen++ == fail_at; }
+static void *t_malloc(size_t n, const char *file, int line) {
+  (void)file, (void)line;
+  return fails() ? NULL : malloc(n);
+}
+static void *t_realloc(void *p, size_t n, const char *file, int line) {
+  (void)file, (void)line;
+  return fails() ? NULL : realloc(p, n);
+}
+static void t_free(void *p, const char *file, int line) {
+  (void)file, (void)line;
+  free(p);
+}
+
+
+static void arm(int n) {
+  seen = 0;
+  fail_at = n;
+}
+
+static char *serial_text(const th_x509 *c) {
+  th_bytes *b = th_x509_get_serial_number(c);
+  char *s = strdup(b != NULL ? (char *)b->data : "(none)");
+  th_bytes_free(b);
+  return s;
+}
+
+/* BN_set_word's allocation was unchecked: a failure set serial 0 and
+ * reported success. */
+Test(alloc_failure, set_serial_number_long) {
+  th_x509 *c = th_x509_new();
+  cr_assert_eq(th_x509_set_serial_number_long(c, 7), TH_OK);
+  int n;
+  for (n = 0; n < 100; n++) {
+    arm(n);
+    int rc = th_x509_set_serial_number_long(c, 0x123456789abcL);
+    arm(-1);
+    char *got = serial_text(c);
+    if (rc == TH_OK) {
+      cr_assert_str_eq(got, "20015998343868", "allocation %d failed unseen", n);
+      free(got);
+      break;
+    }
+    /* OpenSSL words some of its allocation failures as its own errors. */
+    cr_assert(rc == TH_ERR_NOMEM || rc == TH_ERR_CRYPTO, "allocation %d: %s", n, tu_err());
+    cr_assert_str_eq(got, "7", "allocation %d: the serial changed on error", n);
+    free(got);
+  }
+  cr_assert_lt(n, 100);
+  th_x509_free(c);
+}
+
+static size_t ext_count(const th_x509_req *r) {
+  th_list *l = th_x509_req_get_extensions(r);
+  size_t k = l != NULL ? l->count : (size_t)-1;
+  th_list_free(l);
+  return k;
+}
+
+/* Taking the old extensionRequest out before adding the merged one: an
+ * unchecked push lost it when out of memory. */
+Test(alloc_failure, req_add_extensions_keeps_the_old_ones) {
+  th_x509_extension *a = th_x509_extension_new("basicConstraints", 1, "CA:false", NULL, NULL);
+  th_x509_extension *b = th_x509_extension_new("keyUsage", 0, "digitalSignature", NULL, NULL);
+  cr_assert(a != NULL && b != NULL, "%s", tu_err());
+  int n;
+  for (n = 0; n < 400; n++) {
+    th_x509_req *r = th_x509_req_new();
+    cr_assert_eq(th_x509_req_add_extensions(r, &a, 1), TH_OK, "%s", tu_err());
+    arm(n);
+    int rc = th_x509_req_add_extensions(r, &b, 1);
+    arm(-1);
+    size_t k = ext_count(r);
+    th_x509_req_free(r);
+    if (rc == TH_OK) {
+      cr_assert_eq(k, 2u, "allocation %d failed unseen: %zu extensions", n, k);
+      break;
+    }
+    cr_assert(rc == TH_ERR_NOMEM || rc == TH_ERR_CRYPTO, "allocation %d: %s", n, tu_err());
+    cr_assert_eq(k, 1u, "allocation %d: the request has %zu extensions after %s", n, k, tu_err());
+  }
+  cr_assert_lt(n, 400);
+  th_x509_extension_free(b);
+  th_x509_extension_free(a);
+}
+
+/* A loopback handshake (TLS 1.3, EC certificate) under every allocation
+ * failure: a clear error each time, never a stall from bytes lost between
+ * the two sides (the pump's BIO_write was unchecked). */
+static SSL_CTX *server_ctx(void) {
+  EVP_PKEY *key = EVP_EC_gen("P-256");
+  X509 *cert = X509_new();
+  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+  if (key == NULL || cert == NULL || ctx == NULL) return NULL;
+  X509_NAME *name = X509_get_subject_name(cert);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"oom", -1, -1, 0);
+  X509_set_issuer_name(cert, name);
+  X509_gmtime_adj(X509_getm_notBefore(cert), -60);
+  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
+  int ok = X509_set_pubkey(cert, key) && X509_sign(cert, key, EVP_sha256()) > 0 &&
+           SSL_CTX_use_certificate(ctx, cert) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1;
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  if (!ok) SSL_CTX_free(ctx);
+  return ok ? ctx : NULL;
+}
+
+Test(alloc_failure, loopback_handshake) {
+  SSL_CTX *s = server_ctx(), *c = SSL_CTX_new(TLS_client_method());
+  cr_assert(s != NULL && c != NULL);
+  int n, stalls = 0;
+  for (n = 0; n < 5000; n++) {
+    th_loopback_pair *p = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
+    cr_assert_not_null(p, "%s", tu_err());
+    arm(n);
+    int rc = th_loopback_handshake(p);
+    arm(-1);
+    th_loopback_pair_free(p);
+    if (rc == TH_OK) break;
+    if (rc == TH_ERR_STALLED && stalls++ < 5)
+      fprintf(stderr, "allocation %d: stalled: %s\n", n, tu_err());
+  }
+  SSL_CTX_free(s);
+  SSL_CTX_free(c);
+  cr_assert_lt(n, 5000);
+  cr_assert_eq(stalls, 0, "%d handshakes stalled instead of failing", stalls);
+}
+
+int main(void) {
+  if (!CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free)) {
+    fprintf(stderr, "FAIL: OpenSSL allocated before main\n");
+    return 1;
+  }
+  current = "set_serial_number_long";
+  set_serial_number_long();
+  current = "req_add_extensions_keeps_the_old_ones";
+  req_add_extensions_keeps_the_old_ones();
+  current = "loopback_handshake";
+  loopback_handshake();
+  if (failures == 0) printf("PASS: 3 allocation-failure sweeps\n");
+  /* The plain line tools/test_summary.py counts (one per sweep). */
+  printf("tests: %d passed, %d failed\n", 3 - failures, failures);
+  return failures != 0;
+}
