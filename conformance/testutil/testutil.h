@@ -31,8 +31,14 @@ th_pkey *tu_ec_key(void);
 th_pkey *tu_rsa_key(void);
 th_x509 *tu_self_signed(th_pkey *key, const char *cn);
 
-/* The openssl command line tool matching the library under test. */
+/* tu_openssl returns the build's own openssl tool (the prefix's
+ * bin/openssl), for cross-checks. When that tool does not start, or reports
+ * another version than the library under test (built or loaded), the
+ * calling test ends as "UNSUPPORTED: cross-check needs this build's openssl
+ * tool: <why>": a cross-check never runs against another OpenSSL.
+ * tu_openssl_unusable returns that why, or NULL when the tool is usable. */
 const char *tu_openssl(void);
+const char *tu_openssl_unusable(void);
 
 /* tu_tmpdir returns a per-process scratch directory (static storage). */
 const char *tu_tmpdir(void);
