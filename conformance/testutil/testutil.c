@@ -140,6 +140,16 @@ const char *tu_openssl_unusable(void) {
   return why[0] != '\0' ? why : NULL;
 }
 
+int tu_cli_has_dn(const char *out, const char *key, const char *value) {
+  char spaced[256], tight[256];
+  snprintf(spaced, sizeof spaced, "%s = %s", key, value);
+  snprintf(tight, sizeof tight, "%s=%s", key, value);
+  unsigned long v = OpenSSL_version_num();
+  if (v < 0x30100000UL) return strstr(out, spaced) != NULL;
+  if (v >= 0x30500000UL) return strstr(out, tight) != NULL;
+  return strstr(out, spaced) != NULL || strstr(out, tight) != NULL;
+}
+
 const char *tu_openssl(void) {
   const char *why = tu_openssl_unusable();
   if (why != NULL)

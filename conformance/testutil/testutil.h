@@ -39,6 +39,11 @@ th_x509 *tu_self_signed(th_pkey *key, const char *cn);
  * tu_openssl_unusable returns that why, or NULL when the tool is usable. */
 const char *tu_openssl(void);
 const char *tu_openssl_unusable(void);
+/* tu_cli_has_dn: out (the tool's text) shows the name entry key=value the
+ * way this version's tool prints it: "CN = x" on 3.0, "CN=x" on 3.5 (the
+ * default -nameopt changed; versions between, not in the matrix, may show
+ * either). See docs/compat.md, by version. */
+int tu_cli_has_dn(const char *out, const char *key, const char *value);
 
 /* tu_tmpdir returns a per-process scratch directory (static storage). */
 const char *tu_tmpdir(void);

@@ -142,6 +142,17 @@ void ts_need_method(int method) {
   if (method == TH_TLSv1_1_METHOD) ts_need_version(TH_TLS1_1_VERSION);
 }
 
+void ts_need_npn(void) {
+#ifdef OPENSSL_NO_NEXTPROTONEG
+  th_context *ctx = th_context_new(TH_TLS_METHOD);
+  cr_assert_not_null(ctx, "%s", tu_err());
+  int rc = th_context_set_npn_select_callback(ctx, NULL, NULL);
+  th_context_free(ctx);
+  cr_assert_eq(rc, TH_ERR_UNSUPPORTED, "NPN configured out, yet the library says %d", rc);
+  cr_skip_test("UNSUPPORTED: NPN is configured out of this OpenSSL build (no-nextprotoneg)");
+#endif
+}
+
 th_context *ts_server_ctx(int version, int opts) {
   ts_need_version(version);
   const ts_pki *p = ts_pki_get();

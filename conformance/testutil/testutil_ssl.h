@@ -61,6 +61,9 @@ enum {
 void ts_need_version(int version);
 /* ts_need_method: the same for a TH_*_METHOD pinned to one version. */
 void ts_need_method(int method);
+/* ts_need_npn: the same for a build configured with no-nextprotoneg (after
+ * checking that the library answers TH_ERR_UNSUPPORTED there). */
+void ts_need_npn(void);
 
 /* Contexts made with th_context_new + the Context API; version 0 = any,
  * else min = max = version (ts_need_version first: a version the build was
