@@ -16,12 +16,19 @@ def _find_libdir(rctx, prefix):
 
 def _openssl_impl(rctx):
     prefix = rctx.os.environ.get("OPENSSL_PREFIX", "").rstrip("/")
+    modules = ""
     if prefix:
         if not rctx.path(prefix + "/include/openssl/ssl.h").exists:
             fail("OPENSSL_PREFIX=%s has no include/openssl/ssl.h" % prefix)
         rctx.symlink(prefix + "/include", "include")
         libdir = _find_libdir(rctx, prefix)
         binary = prefix + "/bin/openssl"
+        # A prefix unpacked from binary packages (tools/openssl-builds'
+        # 3.0.17-deb) keeps its providers here while its libcrypto looks in
+        # the distribution's directory: tests point OPENSSL_MODULES here so
+        # that they never load another build's providers.
+        if rctx.path(libdir + "/ossl-modules").exists:
+            modules = libdir + "/ossl-modules"
         includes = '["include"]'
         hdrs = 'glob(["include/openssl/*.h"])'
         linkopts = '["-L%s", "-Wl,-rpath,%s", "-lssl", "-lcrypto"]' % (libdir, libdir)
@@ -44,12 +51,15 @@ cc_library(
     linkopts = {linkopts} + ["-lpthread"],
 )
 
-# The matching command-line tool, for cross-checks in tests.
+# The matching command-line tool, for cross-checks in tests, and the
+# prefix's provider directory (empty: the library's built-in one).
 cc_library(
     name = "tool",
-    defines = ['TH_OPENSSL_BIN=\\\\"{binary}\\\\"', 'TH_OPENSSL_PREFIX=\\\\"{prefix}\\\\"'],
+    defines = ['TH_OPENSSL_BIN=\\\\"{binary}\\\\"', 'TH_OPENSSL_PREFIX=\\\\"{prefix}\\\\"',
+               'TH_OPENSSL_MODULES=\\\\"{modules}\\\\"'],
 )
-""".format(hdrs = hdrs, includes = includes, linkopts = linkopts, binary = binary, prefix = prefix))
+""".format(hdrs = hdrs, includes = includes, linkopts = linkopts, binary = binary, prefix = prefix,
+           modules = modules))
 
 openssl_repository = repository_rule(
     implementation = _openssl_impl,

@@ -55,8 +55,8 @@ Test(x509, built_certificate_passes_openssl) {
   const char *leaf_path = tx_write("leaf.pem", leafp);
   cr_assert_eq(tu_sh(out, sizeof out, "%s x509 -in %s -text -noout", tu_openssl(), leaf_path), 0,
                "%s", out);
-  cr_assert(strstr(out, "Subject: CN = leaf.example") != NULL, "%s", out);
-  cr_assert(strstr(out, "Issuer: CN = Test CA") != NULL, "%s", out);
+  cr_assert(strstr(out, "Subject: ") != NULL && tu_cli_has_dn(out, "CN", "leaf.example"), "%s", out);
+  cr_assert(strstr(out, "Issuer: ") != NULL && tu_cli_has_dn(out, "CN", "Test CA"), "%s", out);
   cr_assert(strstr(out, "Serial Number: 101") != NULL, "%s", out);
   cr_assert(strstr(out, "ecdsa-with-SHA256") != NULL, "%s", out);
   cr_assert_eq(tu_sh(out, sizeof out, "%s verify -CAfile %s %s", tu_openssl(), ca_path, leaf_path),

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include <openssl/evp.h>
 #include <openssl/provider.h>
 #include <openssl/ssl.h>
 
@@ -34,19 +35,36 @@ static int configure(th_context *ctx, const probe *p) {
   return rc;
 }
 
+/* Errors with which a build refuses, during the handshake, a version, suite
+ * or group it lacks or has disabled. Any other failure of a handshake the
+ * build agreed to configure is a FAIL: the build claims it and it breaks. */
+static const char *const refusals[] = {
+    "no protocols available", "unsupported protocol", "no ciphers available",
+    "no shared cipher",       "no suitable key share", "no shared groups",
+    "version too low",        "no suitable signature algorithm",
+};
+
+static int is_refusal(const char *why) {
+  for (size_t i = 0; i < sizeof refusals / sizeof refusals[0]; i++)
+    if (strstr(why, refusals[i]) != NULL) return 1;
+  return 0;
+}
+
 /* Runs a handshake with p on both sides. Returns TH_OK, or the status
- * with why filled; on success *version_out and *cipher_out (caller frees)
- * describe what was negotiated. */
-static int handshake(const probe *p, char *why, size_t whysz, int *version_out,
+ * with why filled and *at set to "configuration" or "handshake"; on success
+ * *version_out and *cipher_out (caller frees) describe what was negotiated. */
+static int handshake(const probe *p, char *why, size_t whysz, const char **at, int *version_out,
                      th_bytes **cipher_out) {
   th_context *s = ts_server_ctx(p->version, TS_CHAIN), *c = ts_client_ctx(p->version, 0);
   int rc = configure(s, p);
   if (rc == TH_OK) rc = configure(c, p);
+  *at = "configuration";
   th_loopback_pair *pair = NULL;
   if (rc == TH_OK) {
     pair = th_loopback_pair_new(s, c, TH_LOOPBACK_PUMP);
     cr_assert_not_null(pair, "%s", tu_err());
     rc = th_loopback_handshake(pair);
+    *at = "handshake";
   }
   if (rc != TH_OK) {
     snprintf(why, whysz, "%s", tu_err());
@@ -63,15 +81,24 @@ static int handshake(const probe *p, char *why, size_t whysz, int *version_out,
   return rc;
 }
 
+/* A probe that did not connect: the build refused (UNSUPPORTED, saying where)
+ * or failed for another reason (FAIL). */
+static void refused_or_failed(const char *name, const char *at, const char *why) {
+  if (strcmp(at, "configuration") == 0 || is_refusal(why))
+    cr_skip_test("UNSUPPORTED: %s refused by this build (%s): %s", name, at, why);
+  cr_assert_fail("%s: the build accepted it but the handshake failed: %s", name, why);
+}
+
 /* A protocol version the build may refuse: the handshake must negotiate
  * exactly that version, or the build does not support it. */
 static void version_probe(int version, const char *name, const char *cipher_list) {
   probe p = {version, cipher_list, NULL, NULL};
   char why[600];
+  const char *at = "";
   int got = 0;
   th_bytes *cipher = NULL;
-  if (handshake(&p, why, sizeof why, &got, &cipher) != TH_OK)
-    cr_skip_test("UNSUPPORTED: %s handshake refused by this build: %s", name, why);
+  ts_need_version(version); /* configured out: UNSUPPORTED at compile time */
+  if (handshake(&p, why, sizeof why, &at, &got, &cipher) != TH_OK) refused_or_failed(name, at, why);
   cr_assert_eq(got, version, "%s: negotiated 0x%x", name, got);
   th_bytes_free(cipher);
 }
@@ -98,10 +125,10 @@ Test(features, sslv3_method) {
 /* A cipher suite or group: the handshake must negotiate it. */
 static void suite_probe(const probe *p, const char *want, const char *name) {
   char why[600];
+  const char *at = "";
   int got = 0;
   th_bytes *cipher = NULL;
-  if (handshake(p, why, sizeof why, &got, &cipher) != TH_OK)
-    cr_skip_test("UNSUPPORTED: %s refused by this build: %s", name, why);
+  if (handshake(p, why, sizeof why, &at, &got, &cipher) != TH_OK) refused_or_failed(name, at, why);
   if (want != NULL) cr_assert_str_eq((const char *)cipher->data, want, "%s", name);
   th_bytes_free(cipher);
 }
@@ -157,13 +184,45 @@ Test(features, keys_ed25519) { key_probe(TH_TYPE_ED25519, 0, "Ed25519"); }
 Test(features, keys_ed448) { key_probe(TH_TYPE_ED448, 0, "Ed448"); }
 Test(features, keys_p521) { key_probe(TH_TYPE_EC, 521, "EC P-521"); }
 
-/* Providers a build may or may not ship (FIPS builds: the fips one). */
-static void provider_probe(const char *name) {
+/* Providers a build may or may not ship (no-legacy; FIPS builds: the fips
+ * one). Loaded, a provider must also compute: a digest fetched from it,
+ * checked against its known answer. */
+static void provider_probe(const char *name, const char *digest, const char *want_hex) {
   OSSL_PROVIDER *prov = OSSL_PROVIDER_try_load(NULL, name, 1);
   if (prov == NULL) cr_skip_test("UNSUPPORTED: the %s provider is not available", name);
   cr_assert(OSSL_PROVIDER_available(NULL, name), "%s loaded but not available", name);
+  char props[64];
+  snprintf(props, sizeof props, "provider=%s", name);
+  EVP_MD *md = EVP_MD_fetch(NULL, digest, props);
+  cr_assert_not_null(md, "the %s provider has no %s", name, digest);
+  unsigned char out[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  cr_assert_eq(EVP_Digest("abc", 3, out, &len, md, NULL), 1, "%s: %s failed", name, digest);
+  char hex[2 * EVP_MAX_MD_SIZE + 1];
+  for (unsigned int i = 0; i < len; i++) snprintf(hex + 2 * i, 3, "%02x", out[i]);
+  cr_assert_str_eq(hex, want_hex, "%s(\"abc\") from the %s provider", digest, name);
+  EVP_MD_free(md);
   OSSL_PROVIDER_unload(prov);
 }
 
-Test(features, provider_legacy) { provider_probe("legacy"); }
-Test(features, provider_fips) { provider_probe("fips"); }
+Test(features, provider_legacy) {
+#ifdef OPENSSL_NO_LEGACY
+  cr_skip_test("UNSUPPORTED: the legacy provider is configured out (no-legacy)");
+#endif
+  provider_probe("legacy", "MD4", "a448017aaf21d8525fc10ae87aa6729d");
+}
+Test(features, provider_fips) {
+  provider_probe("fips", "SHA2-256",
+                 "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+/* The cross-checks' second opinion is the build's own tool: it must report
+ * the library's version (as built and as loaded). No tool at all in the
+ * prefix: UNSUPPORTED; a tool that starts against other libraries: FAIL (the
+ * prefix is inconsistent, and the cross-checks report UNSUPPORTED). */
+Test(features, openssl_cli_is_this_build) {
+  const char *why = tu_openssl_unusable();
+  if (why != NULL && strstr(why, "does not start") != NULL)
+    cr_skip_test("UNSUPPORTED: no usable openssl tool in this build: %s", why);
+  cr_assert_null(why, "%s", why);
+}

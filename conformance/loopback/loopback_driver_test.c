@@ -114,6 +114,20 @@ Test(loopback_driver, step_limit_is_a_stall_too) {
   th_loopback_pair_free(p);
 }
 
+/* The default bound grows with the bytes moved: one byte per step each way
+ * carries a handshake longer than the bound's constant 1000 (3.5's
+ * ClientHello alone is ~1.45 KB with its X25519MLKEM768 key share). */
+Test(loopback_driver, default_bound_scales_with_bytes) {
+  th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, 0);
+  th_loopback_fault fs[] = {{TH_LOOPBACK_FAULT_FRAGMENT, TH_LOOPBACK_SERVER, 1, 0, NULL, 0},
+                            {TH_LOOPBACK_FAULT_FRAGMENT, TH_LOOPBACK_CLIENT, 1, 0, NULL, 0}};
+  for (size_t i = 0; i < 2; i++) cr_assert_eq(th_loopback_pair_add_fault(p, &fs[i]), TH_OK);
+  th_loopback_result res;
+  tl_assert_rc(p, th_loopback_drive(p, NULL, &res), TH_OK);
+  cr_assert_gt(res.steps, 1000, "the handshake took %d steps: not past the constant", res.steps);
+  th_loopback_pair_free(p);
+}
+
 Test(loopback_driver, step_and_pump_by_hand) {
   th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, 0);
   cr_assert_eq(th_loopback_pump(p), 0); /* nothing written yet */

@@ -266,6 +266,7 @@ static int advertise_cb(th_connection *conn, const char *const **protos, size_t 
 static const char *const npn_offer[] = {"spdy/2", "http/1.1"};
 
 Test(alpn_npn, npn_success_tls12) {
+  ts_need_npn();
   th_context *c, *s;
   contexts(TH_TLS1_2_VERSION, &c, &s);
   struct adv adv = {npn_offer, 2, 0, 0};
@@ -286,6 +287,7 @@ Test(alpn_npn, npn_success_tls12) {
 }
 
 Test(alpn_npn, npn_not_used_in_tls13) {
+  ts_need_npn();
   th_context *c, *s;
   contexts(TH_TLS1_3_VERSION, &c, &s);
   struct adv adv = {npn_offer, 2, 0, 0};
@@ -303,6 +305,7 @@ Test(alpn_npn, npn_not_used_in_tls13) {
 }
 
 Test(alpn_npn, npn_advertise_error_propagates) {
+  ts_need_npn();
   th_context *c, *s;
   contexts(TH_TLS1_2_VERSION, &c, &s);
   struct adv adv = {npn_offer, 2, 1, 0};
@@ -318,6 +321,7 @@ Test(alpn_npn, npn_advertise_error_propagates) {
 }
 
 Test(alpn_npn, npn_select_error_and_nothing) {
+  ts_need_npn();
   for (int fail = 0; fail < 2; fail++) {
     th_context *c, *s;
     contexts(TH_TLS1_2_VERSION, &c, &s);
@@ -337,6 +341,7 @@ Test(alpn_npn, npn_select_error_and_nothing) {
 }
 
 Test(alpn_npn, npn_bad_advertised_protocol) {
+  ts_need_npn();
   th_context *c, *s;
   contexts(TH_TLS1_2_VERSION, &c, &s);
   const char *const bad[] = {""};
@@ -359,6 +364,7 @@ Test(alpn_npn, npn_bad_input) {
   cr_assert_eq(th_context_set_npn_select_callback((th_context *)k, select_cb, NULL), TH_ERR_TYPE);
   th_pkey_free(k);
   th_context *ctx = th_context_new(TH_TLS_METHOD);
+  ts_need_npn();
   cr_assert_eq(th_context_set_npn_advertise_callback(ctx, NULL, NULL), TH_OK);
   cr_assert_eq(th_context_set_npn_select_callback(ctx, NULL, NULL), TH_OK);
   th_context_free(ctx);

@@ -39,6 +39,7 @@ static int run(th_context *cctx, th_context *sctx, char *side) {
 }
 
 static th_context *method_ctx(int method, int server) {
+  ts_need_method(method);
   const ts_pki *pk = ts_pki_get();
   th_context *ctx = th_context_new(method);
   cr_assert_not_null(ctx, "%s", tu_err());

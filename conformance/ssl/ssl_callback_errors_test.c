@@ -79,10 +79,12 @@ static void alpn_select(th_context *c, th_context *s, struct ctl *k) {
   cr_assert_eq(th_context_set_alpn_select_callback(s, select_cb, k), TH_OK);
 }
 static void npn_advertise(th_context *c, th_context *s, struct ctl *k) {
+  ts_need_npn();
   cr_assert_eq(th_context_set_npn_advertise_callback(s, advertise_cb, k), TH_OK);
   cr_assert_eq(th_context_set_npn_select_callback(c, select_first, NULL), TH_OK);
 }
 static void npn_select(th_context *c, th_context *s, struct ctl *k) {
+  ts_need_npn();
   cr_assert_eq(th_context_set_npn_advertise_callback(s, advertise_ok, NULL), TH_OK);
   cr_assert_eq(th_context_set_npn_select_callback(c, select_cb, k), TH_OK);
 }

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
 #include <openssl/ec.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -115,7 +116,55 @@ th_x509 *tu_self_signed(th_pkey *key, const char *cn) {
   return c;
 }
 
-const char *tu_openssl(void) { return TH_OPENSSL_BIN; }
+/* The cross-checks' second opinion must be this build's own tool with this
+ * build's own libraries: `openssl version` names the library's version as
+ * built and as loaded ("OpenSSL 3.5.7 ... (Library: OpenSSL 3.5.7 ...)").
+ * Checked once per test process; NULL when usable, else why not. */
+const char *tu_openssl_unusable(void) {
+  static char why[1024];
+  static pid_t checked;
+  if (checked == getpid()) return why[0] != '\0' ? why : NULL;
+  checked = getpid();
+  why[0] = '\0';
+  char out[512];
+  int rc = tu_sh(out, sizeof out, "'%s' version", TH_OPENSSL_BIN);
+  out[strcspn(out, "\n")] = '\0';
+  const char *lib = OpenSSL_version(OPENSSL_VERSION);
+  char loaded[300];
+  snprintf(loaded, sizeof loaded, "(Library: %s)", lib);
+  if (rc != 0)
+    snprintf(why, sizeof why, "%s does not start (exit %d): %.300s", TH_OPENSSL_BIN, rc, out);
+  else if (strncmp(out, lib, strlen(lib)) != 0 || strstr(out, loaded) == NULL)
+    snprintf(why, sizeof why, "%s reports \"%.300s\", the library under test is \"%s\"",
+             TH_OPENSSL_BIN, out, lib);
+  return why[0] != '\0' ? why : NULL;
+}
+
+int tu_cli_has_dn(const char *out, const char *key, const char *value) {
+  char spaced[256], tight[256];
+  snprintf(spaced, sizeof spaced, "%s = %s", key, value);
+  snprintf(tight, sizeof tight, "%s=%s", key, value);
+  unsigned long v = OpenSSL_version_num();
+  if (v < 0x30100000UL) return strstr(out, spaced) != NULL;
+  if (v >= 0x30500000UL) return strstr(out, tight) != NULL;
+  return strstr(out, spaced) != NULL || strstr(out, tight) != NULL;
+}
+
+const char *tu_openssl(void) {
+  const char *why = tu_openssl_unusable();
+  if (why != NULL)
+    cr_skip_test("UNSUPPORTED: cross-check needs this build's openssl tool: %s", why);
+  return TH_OPENSSL_BIN;
+}
+
+/* Providers of a prefix unpacked from binary packages live in the prefix
+ * (bazel/system_libs.bzl); without this its libcrypto would load the
+ * distribution's. Runs before main(). */
+__attribute__((constructor)) static void tu_openssl_modules(void) {
+#ifdef TH_OPENSSL_MODULES
+  if (TH_OPENSSL_MODULES[0] != '\0') setenv("OPENSSL_MODULES", TH_OPENSSL_MODULES, 0);
+#endif
+}
 
 const char *tu_tmpdir(void) {
   static char dir[512];

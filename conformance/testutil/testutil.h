@@ -31,8 +31,19 @@ th_pkey *tu_ec_key(void);
 th_pkey *tu_rsa_key(void);
 th_x509 *tu_self_signed(th_pkey *key, const char *cn);
 
-/* The openssl command line tool matching the library under test. */
+/* tu_openssl returns the build's own openssl tool (the prefix's
+ * bin/openssl), for cross-checks. When that tool does not start, or reports
+ * another version than the library under test (built or loaded), the
+ * calling test ends as "UNSUPPORTED: cross-check needs this build's openssl
+ * tool: <why>": a cross-check never runs against another OpenSSL.
+ * tu_openssl_unusable returns that why, or NULL when the tool is usable. */
 const char *tu_openssl(void);
+const char *tu_openssl_unusable(void);
+/* tu_cli_has_dn: out (the tool's text) shows the name entry key=value the
+ * way this version's tool prints it: "CN = x" on 3.0, "CN=x" on 3.5 (the
+ * default -nameopt changed; versions between, not in the matrix, may show
+ * either). See docs/compat.md, by version. */
+int tu_cli_has_dn(const char *out, const char *key, const char *value);
 
 /* tu_tmpdir returns a per-process scratch directory (static storage). */
 const char *tu_tmpdir(void);

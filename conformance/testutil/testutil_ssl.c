@@ -123,7 +123,38 @@ static void apply_common(th_context *ctx, int opts) {
   if (opts & TS_ALLOW_CLIENT_RENEG) th_context_set_options(ctx, TH_OP_ALLOW_CLIENT_RENEGOTIATION);
 }
 
+void ts_need_version(int version) {
+  const char *why = NULL;
+#ifdef OPENSSL_NO_SSL3
+  if (version == TH_SSL3_VERSION) why = "SSL 3.0 (built with no-ssl3)";
+#endif
+#ifdef OPENSSL_NO_TLS1
+  if (version == TH_TLS1_VERSION) why = "TLS 1.0 (built with no-tls1)";
+#endif
+#ifdef OPENSSL_NO_TLS1_1
+  if (version == TH_TLS1_1_VERSION) why = "TLS 1.1 (built with no-tls1_1)";
+#endif
+  if (why != NULL) cr_skip_test("UNSUPPORTED: %s is configured out of this OpenSSL build", why);
+}
+
+void ts_need_method(int method) {
+  if (method == TH_TLSv1_METHOD) ts_need_version(TH_TLS1_VERSION);
+  if (method == TH_TLSv1_1_METHOD) ts_need_version(TH_TLS1_1_VERSION);
+}
+
+void ts_need_npn(void) {
+#ifdef OPENSSL_NO_NEXTPROTONEG
+  th_context *ctx = th_context_new(TH_TLS_METHOD);
+  cr_assert_not_null(ctx, "%s", tu_err());
+  int rc = th_context_set_npn_select_callback(ctx, NULL, NULL);
+  th_context_free(ctx);
+  cr_assert_eq(rc, TH_ERR_UNSUPPORTED, "NPN configured out, yet the library says %d", rc);
+  cr_skip_test("UNSUPPORTED: NPN is configured out of this OpenSSL build (no-nextprotoneg)");
+#endif
+}
+
 th_context *ts_server_ctx(int version, int opts) {
+  ts_need_version(version);
   const ts_pki *p = ts_pki_get();
   th_context *ctx = make_ctx(version);
   use_pair(ctx, p->server, p->server_key);
@@ -143,6 +174,7 @@ th_context *ts_server_ctx(int version, int opts) {
 }
 
 th_context *ts_client_ctx(int version, int opts) {
+  ts_need_version(version);
   const ts_pki *p = ts_pki_get();
   th_context *ctx = make_ctx(version);
   if (opts & TS_CERT) use_pair(ctx, p->client, p->client_key);

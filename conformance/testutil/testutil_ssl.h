@@ -55,8 +55,19 @@ enum {
   TS_CLIENT_CA = 32,          /* server: send the root as client CA name */
   TS_ALLOW_CLIENT_RENEG = 64, /* TH_OP_ALLOW_CLIENT_RENEGOTIATION */
 };
+/* ts_need_version ends the calling test as UNSUPPORTED when this build was
+ * configured without the protocol version (no-ssl3, no-tls1, no-tls1_1);
+ * version 0 (any) is always there. */
+void ts_need_version(int version);
+/* ts_need_method: the same for a TH_*_METHOD pinned to one version. */
+void ts_need_method(int method);
+/* ts_need_npn: the same for a build configured with no-nextprotoneg (after
+ * checking that the library answers TH_ERR_UNSUPPORTED there). */
+void ts_need_npn(void);
+
 /* Contexts made with th_context_new + the Context API; version 0 = any,
- * else min = max = version. The server always has its certificate and key.
+ * else min = max = version (ts_need_version first: a version the build was
+ * configured without ends the test as UNSUPPORTED). The server always has its certificate and key.
  * The caller frees them. cr_asserts. */
 th_context *ts_server_ctx(int version, int opts);
 th_context *ts_client_ctx(int version, int opts);

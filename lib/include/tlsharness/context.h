@@ -106,8 +106,9 @@ typedef int (*th_ocsp_client_cb)(th_connection *conn, const unsigned char *resp,
 
 /* th_context_new mirrors SSL.Context(method): method is a TH_*_METHOD.
  * The caller frees the result with th_context_free. NULL with
- * TH_ERR_UNSUPPORTED for a method this OpenSSL build lacks (SSLv2 always,
- * SSLv3 where compiled out; the message names it), TH_ERR_VALUE for an
+ * TH_ERR_UNSUPPORTED for a method this OpenSSL build lacks (SSLv2 always;
+ * SSLv3, TLSv1 and TLSv1_1 where configured out: no-ssl3-method, no-tls1,
+ * no-tls1_1; the message names it), TH_ERR_VALUE for an
  * unknown method, TH_ERR_SSL when OpenSSL fails, TH_ERR_NOMEM.
  * Passphrase-protected keys never prompt on the terminal: without
  * set_passwd_cb they fail to load. */

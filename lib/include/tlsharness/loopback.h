@@ -151,7 +151,9 @@ int th_loopback_pair_reused(th_loopback_pair *pair, int side);
 
 /* What th_loopback_drive stops on, besides success and errors. */
 typedef struct th_loopback_drive_opts {
-  int max_steps;  /* 0: 1000. A step runs each unfinished side once and moves bytes. */
+  int max_steps;  /* 0: 1000 plus one per byte put on the transport so far (at most
+                     2^24 more), so that a FRAGMENT 1 fault carries any handshake. A step
+                     runs each unfinished side once and moves bytes. */
   int stop_side;  /* -1: either side; else the side watched by stop_kind / stop_state */
   int stop_kind;  /* 0: none; else a waiting kind to stop on, e.g. TH_ERR_WANT_X509_LOOKUP */
   int stop_state; /* -1: none; else an OSSL_HANDSHAKE_STATE (SSL_get_state) to stop on */

@@ -220,6 +220,19 @@ static int stop_here(th_loopback_pair *pair, const th_loopback_drive_opts *o, in
   return o->stop_state >= 0 && (int)SSL_get_state(pair->ssl[side]) == o->stop_state;
 }
 
+/* The default step bound scales with the bytes the handshake put on the
+ * transport: a fault that delivers one byte per step must carry any
+ * ClientHello (3.5's X25519MLKEM768 key share makes it ~1.45 KB, beyond a
+ * constant 1000), while a pair that keeps moving bytes forever still ends.
+ * A stall is caught within one step anyway; the bound only stops runaways. */
+#define TH__LB_BASE_STEPS 1000
+#define TH__LB_MAX_STEPS (1 << 24)
+static int step_bound(th_loopback_pair *pair, const th_loopback_drive_opts *o) {
+  if (o->max_steps > 0) return o->max_steps;
+  unsigned long long wired = pair->dir[0].wired + pair->dir[1].wired;
+  return (int)(TH__LB_BASE_STEPS + (wired < TH__LB_MAX_STEPS ? wired : TH__LB_MAX_STEPS));
+}
+
 int th_loopback_drive(th_loopback_pair *pair, const th_loopback_drive_opts *opts,
                       th_loopback_result *res) {
   th_loopback_result local;
@@ -229,10 +242,9 @@ int th_loopback_drive(th_loopback_pair *pair, const th_loopback_drive_opts *opts
   TH_CHECK(pair, &TH_TYPE_LOOPBACK_PAIR);
   th_loopback_drive_opts o = {0, -1, 0, -1};
   if (opts != NULL) o = *opts;
-  if (o.max_steps <= 0) o.max_steps = 1000;
   int rc = TH_OK;
   th__lb_clear_errors();
-  for (res->steps = 1; res->steps <= o.max_steps; res->steps++) {
+  for (res->steps = 1; res->steps <= step_bound(pair, &o); res->steps++) {
     int prog = step(pair, 1);
     res->kind[0] = pair->kind[0];
     res->kind[1] = pair->kind[1];

@@ -232,10 +232,15 @@ static th_bytes *proto_bytes(const unsigned char *p, unsigned len) {
 
 th_bytes *th_connection_get_next_proto_negotiated(const th_connection *conn) {
   TH_CHECK_NULL(conn, &TH_TYPE_CONNECTION);
+#ifdef OPENSSL_NO_NEXTPROTONEG
+  th__err(TH_ERR_UNSUPPORTED, "th_connection_get_next_proto_negotiated: no NPN in this build");
+  return NULL;
+#else
   const unsigned char *p = NULL;
   unsigned len = 0;
   SSL_get0_next_proto_negotiated(conn->ssl, &p, &len);
   return proto_bytes(p, len);
+#endif
 }
 
 th_bytes *th_connection_get_alpn_proto_negotiated(const th_connection *conn) {

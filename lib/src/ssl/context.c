@@ -95,8 +95,24 @@ static int method_params(int method, const SSL_METHOD **m, int *version) {
 #endif
     case TH_SSLv23_METHOD:
     case TH_TLS_METHOD: return TH_OK;
-    case TH_TLSv1_METHOD: *version = TLS1_VERSION; return TH_OK;
-    case TH_TLSv1_1_METHOD: *version = TLS1_1_VERSION; return TH_OK;
+    case TH_TLSv1_METHOD:
+#ifdef OPENSSL_NO_TLS1
+      return th__err(TH_ERR_UNSUPPORTED,
+                     "th_context_new: TLSv1_METHOD is not supported by this OpenSSL build "
+                     "(built with no-tls1)");
+#else
+      *version = TLS1_VERSION;
+      return TH_OK;
+#endif
+    case TH_TLSv1_1_METHOD:
+#ifdef OPENSSL_NO_TLS1_1
+      return th__err(TH_ERR_UNSUPPORTED,
+                     "th_context_new: TLSv1_1_METHOD is not supported by this OpenSSL build "
+                     "(built with no-tls1_1)");
+#else
+      *version = TLS1_1_VERSION;
+      return TH_OK;
+#endif
     case TH_TLSv1_2_METHOD: *version = TLS1_2_VERSION; return TH_OK;
     case TH_TLS_SERVER_METHOD: *m = TLS_server_method(); return TH_OK;
     case TH_TLS_CLIENT_METHOD: *m = TLS_client_method(); return TH_OK;

@@ -95,7 +95,13 @@ long th_session_get_timeout(const th_session *sess) {
 
 long th_session_get_time(const th_session *sess) {
   TH_CHECK(sess, &TH_TYPE_SESSION);
+  /* SSL_SESSION_get_time is deprecated since 3.4 (its long overflows in
+   * 2038); the time_t variant exists since 3.3. */
+#if OPENSSL_VERSION_NUMBER >= 0x30300000L
+  return (long)SSL_SESSION_get_time_ex(sess->sess);
+#else
   return SSL_SESSION_get_time(sess->sess);
+#endif
 }
 
 int th_session_has_ticket(const th_session *sess) {
