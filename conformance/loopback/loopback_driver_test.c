@@ -119,8 +119,8 @@ Test(loopback_driver, step_limit_is_a_stall_too) {
  * ClientHello alone is ~1.45 KB with its X25519MLKEM768 key share). */
 Test(loopback_driver, default_bound_scales_with_bytes) {
   th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, 0);
-  th_loopback_fault fs[] = {{TH_LOOPBACK_FAULT_FRAGMENT, TH_LOOPBACK_SERVER, 1, 0, NULL, 0},
-                            {TH_LOOPBACK_FAULT_FRAGMENT, TH_LOOPBACK_CLIENT, 1, 0, NULL, 0}};
+  th_loopback_fault fs[] = {{.kind = TH_LOOPBACK_FAULT_FRAGMENT, .from = TH_LOOPBACK_SERVER, .n = 1},
+                            {.kind = TH_LOOPBACK_FAULT_FRAGMENT, .from = TH_LOOPBACK_CLIENT, .n = 1}};
   for (size_t i = 0; i < 2; i++) cr_assert_eq(th_loopback_pair_add_fault(p, &fs[i]), TH_OK);
   th_loopback_result res;
   tl_assert_rc(p, th_loopback_drive(p, NULL, &res), TH_OK);
