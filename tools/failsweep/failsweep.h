@@ -52,6 +52,9 @@ void fs_resume(void);
 int fs_status(int rc, const char *what);
 int fs_null(const char *what);
 int fs_finding(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* fs_tolerated counts a known OpenSSL behaviour under a failed allocation
+ * that the library cannot see (docs/reliability.md), by its text. */
+void fs_tolerated(const char *what);
 
 /* In a scenario with `int rc = TH_OK;` and an `out:` label that frees. */
 #define FS_TRY(expr)                                  \
