@@ -4,7 +4,7 @@
 #include "core_internal.h"
 
 void *th__obj_new(const th_type *type, size_t size) {
-  th_obj *o = calloc(1, size);
+  th_obj *o = th__calloc(1, size);
   if (o == NULL) {
     th__err(TH_ERR_NOMEM, "out of memory allocating a %s", type->name);
     return NULL;
@@ -21,7 +21,7 @@ void th__obj_free(void *obj) {
    * threads that dropped their references before it. */
   if (atomic_fetch_sub_explicit(&o->refs, 1, memory_order_acq_rel) != 1) return;
   if (o->type->destroy != NULL) o->type->destroy(o);
-  free(o);
+  th__free(o);
 }
 
 void *th__obj_up_ref(void *obj) {

@@ -114,7 +114,7 @@ static void component_free(void *p) {
   if (c == NULL) return;
   th_bytes_free(c->name);
   th_bytes_free(c->value);
-  free(c);
+  th__free(c);
 }
 
 static th_x509_name_component *component_of(const X509_NAME_ENTRY *e) {
@@ -127,7 +127,7 @@ static th_x509_name_component *component_of(const X509_NAME_ENTRY *e) {
     OBJ_obj2txt(oid, sizeof oid, obj, 1);
     sn = oid;
   }
-  th_x509_name_component *c = calloc(1, sizeof *c);
+  th_x509_name_component *c = th__calloc(1, sizeof *c);
   if (c == NULL) {
     th__err(TH_ERR_NOMEM, "th_x509_name_get_components: out of memory");
     return NULL;

@@ -28,7 +28,7 @@ static void lb_keylog(const SSL *ssl, const char *line) {
 }
 
 static void free_kl(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp) {
-  free(ptr);
+  th__free(ptr);
 }
 
 static void make_index(void) {
@@ -40,8 +40,8 @@ int th__lb_keylog_attach(SSL_CTX *ctx) {
     return th__err(TH_ERR_NOMEM, "th_loopback_pair_observe: no ex_data index");
   lb_keylog_ctx *k = SSL_CTX_get_ex_data(ctx, kl_index);
   if (k == NULL) {
-    if ((k = calloc(1, sizeof *k)) == NULL || !SSL_CTX_set_ex_data(ctx, kl_index, k)) {
-      free(k);
+    if ((k = th__calloc(1, sizeof *k)) == NULL || !SSL_CTX_set_ex_data(ctx, kl_index, k)) {
+      th__free(k);
       return th__err(TH_ERR_NOMEM, "th_loopback_pair_observe: out of memory");
     }
   }
