@@ -44,11 +44,23 @@ static int fill(th_pkcs12 *p, EVP_PKEY *pkey, X509 *cert, STACK_OF(X509) * ca) {
  * PKCS12_parse puts the key's own certificate among the CA certificates
  * when its X509_check_private_key fails, e.g. for want of memory (found by
  * the allocation-failure sweep, docs/reliability.md). */
+/* same_pubkey compares the encodings (not X509_check_private_key, whose
+ * failed lookup of the certificate's key can stay cached in the X509). */
+static int same_pubkey(X509 *x, EVP_PKEY *pkey) {
+  unsigned char *a = NULL, *b = NULL;
+  int na = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &a);
+  int nb = i2d_PUBKEY(pkey, &b);
+  int same = na > 0 && na == nb && memcmp(a, b, (size_t)na) == 0;
+  OPENSSL_free(a);
+  OPENSSL_free(b);
+  return same;
+}
+
 static X509 *own_cert(EVP_PKEY *pkey, X509 *cert, STACK_OF(X509) * ca) {
   if (cert != NULL || pkey == NULL) return cert;
   ERR_set_mark();
   for (int i = 0; i < sk_X509_num(ca); i++) {
-    if (X509_check_private_key(sk_X509_value(ca, i), pkey) == 1) {
+    if (same_pubkey(sk_X509_value(ca, i), pkey)) {
       cert = sk_X509_delete(ca, i);
       break;
     }
