@@ -28,6 +28,16 @@
 #endif
 #ifdef FS_LSAN
 #include <sanitizer/lsan_interface.h>
+/* The same suppressions as tools/failsweep/lsan.supp (OpenSSL 3.0's
+ * name-map leak under a failed allocation), built in so that every run of
+ * the binary (bazel test --config=asan included) has them; they need full
+ * stacks through libcrypto. */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_suppressions(void) {
+  return "leak:OBJ_NAME_do_all\nleak:EVP_KEYMGMT_fetch\n";
+}
+const char *__asan_default_options(void);
+const char *__asan_default_options(void) { return "fast_unwind_on_malloc=0"; }
 #endif
 
 /* ---- the counting allocator ------------------------------------------------ */
