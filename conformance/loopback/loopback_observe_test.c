@@ -202,6 +202,18 @@ Test(loopback_observe, handshake_type_names) {
   cr_assert_str_eq(th_loopback_handshake_type_name(4), "NewSessionTicket");
   cr_assert_str_eq(th_loopback_handshake_type_name(-1), "unknown");
   cr_assert_str_eq(th_loopback_handshake_type_name(99), "unknown");
+  /* Every type the transcript names (RFC 8446 4 and RFC 5246 7.4). */
+  static const struct {
+    int type;
+    const char *name;
+  } all[] = {{0, "HelloRequest"},        {1, "ClientHello"},         {2, "ServerHello"},
+             {4, "NewSessionTicket"},    {5, "EndOfEarlyData"},      {8, "EncryptedExtensions"},
+             {11, "Certificate"},        {12, "ServerKeyExchange"},  {13, "CertificateRequest"},
+             {14, "ServerHelloDone"},    {15, "CertificateVerify"},  {16, "ClientKeyExchange"},
+             {20, "Finished"},           {22, "CertificateStatus"},  {24, "KeyUpdate"},
+             {3, "unknown"},             {254, "unknown"}};
+  for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+    cr_assert_str_eq(th_loopback_handshake_type_name(all[i].type), all[i].name, "type %d", all[i].type);
 }
 
 /* The worked example of docs/loopback.md: an application reading a reply

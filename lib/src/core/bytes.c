@@ -17,7 +17,7 @@ th_bytes *th_bytes_new(const void *data, size_t len) {
     return NULL;
   }
   /* One allocation: the struct, then the bytes, then a NUL. */
-  th_bytes *b = malloc(sizeof *b + len + 1);
+  th_bytes *b = th__malloc(sizeof *b + len + 1);
   if (b == NULL) {
     th__err(TH_ERR_NOMEM, "th_bytes_new: out of memory for %zu bytes", len);
     return NULL;
@@ -29,7 +29,7 @@ th_bytes *th_bytes_new(const void *data, size_t len) {
   return b;
 }
 
-void th_bytes_free(th_bytes *b) { free(b); }
+void th_bytes_free(th_bytes *b) { th__free(b); }
 
 th_bytes *th__bytes_from_bio(BIO *bio) {
   char *p = NULL;
@@ -39,7 +39,7 @@ th_bytes *th__bytes_from_bio(BIO *bio) {
 }
 
 th_list *th__list_new(void (*item_free)(void *)) {
-  th_list *l = calloc(1, sizeof *l);
+  th_list *l = th__calloc(1, sizeof *l);
   if (l == NULL) {
     th__err(TH_ERR_NOMEM, "out of memory allocating a list");
     return NULL;
@@ -51,7 +51,7 @@ th_list *th__list_new(void (*item_free)(void *)) {
 int th__list_push(th_list *l, void *item) {
   /* Lists are short (certificates of a chain, components of a name), so a
    * realloc per item keeps this simple without a hidden capacity field. */
-  void **p = realloc(l->items, (l->count + 1) * sizeof(void *));
+  void **p = th__realloc(l->items, (l->count + 1) * sizeof(void *));
   if (p == NULL) {
     if (l->item_free != NULL) l->item_free(item);
     return th__err(TH_ERR_NOMEM, "out of memory growing a list");
@@ -65,8 +65,8 @@ void th_list_free(th_list *l) {
   if (l == NULL) return;
   for (size_t i = 0; i < l->count; i++)
     if (l->item_free != NULL) l->item_free(l->items[i]);
-  free(l->items);
-  free(l);
+  th__free(l->items);
+  th__free(l);
 }
 
 void *th_list_get(const th_list *l, size_t i) {

@@ -94,6 +94,18 @@ void *th__obj_wrap(const th_type *type, size_t size, size_t offset, void *raw,
                         name##_raw_free, #name);                                      \
   }
 
+/* ---- memory ---------------------------------------------------------------
+ * The library's only allocation calls (alloc.c): OpenSSL's allocator, so
+ * CRYPTO_set_mem_functions sees them too. NULL on failure (no error is
+ * recorded: the caller says what it was allocating, with TH_ERR_NOMEM).
+ * tools/check_alloc rejects a raw malloc/calloc/realloc/strdup/free in lib/src
+ * outside alloc.c. */
+void *th__malloc(size_t n);
+void *th__calloc(size_t count, size_t size);
+void *th__realloc(void *p, size_t n);
+char *th__strdup(const char *s);
+void th__free(void *p);
+
 /* ---- errors -------------------------------------------------------------
  * Each setter fills this thread's record and returns kind, so that callers
  * can write `return th__err(TH_ERR_VALUE, "...")`. */

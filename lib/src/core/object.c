@@ -13,7 +13,7 @@ static int is_ours(const void *obj) {
 }
 
 void *th__obj_new(const th_type *type, size_t size) {
-  th_obj *o = calloc(1, size);
+  th_obj *o = th__calloc(1, size);
   if (o == NULL) {
     th__err(TH_ERR_NOMEM, "out of memory allocating a %s", type->name);
     return NULL;
@@ -33,7 +33,7 @@ void th__obj_free(void *obj) {
   if (atomic_fetch_sub_explicit(&o->refs, 1, memory_order_acq_rel) != 1) return;
   if (o->type->destroy != NULL) o->type->destroy(o);
   o->magic = TH__OBJ_DEAD;
-  free(o);
+  th__free(o);
 }
 
 void *th__obj_up_ref(void *obj) {

@@ -141,10 +141,29 @@ static int can_sign(const th_pkey *key, const EVP_MD *md, const char *func) {
 static int sign_checked(th_crl *crl, const th_x509 *cert, const th_pkey *key, const EVP_MD *md,
                         int sort, const char *func) {
   ERR_clear_error();
-  if (!X509_CRL_set_issuer_name(crl->crl, X509_get_subject_name(cert->x509)) ||
-      (sort && !X509_CRL_sort(crl->crl)) || !X509_CRL_sign(crl->crl, key->pkey, md))
-    return th__err_ossl(TH_ERR_CRYPTO, "%s: signing the CRL failed", func);
-  return TH_OK;
+  /* A failure puts back the issuer, the outer algorithm and the signature
+   * (th__sig_save). OpenSSL 3.0 has no accessor for the CRL's inner
+   * algorithm field, so a failed sign can leave that one field set to the
+   * new algorithm (docs/reliability.md); X509_CRL_dup cannot copy an
+   * unsigned CRL, so signing a copy is no way out. */
+  const ASN1_BIT_STRING *sig;
+  const X509_ALGOR *alg;
+  X509_CRL_get0_signature(crl->crl, &sig, &alg);
+  X509_NAME *issuer = X509_NAME_dup(X509_CRL_get_issuer(crl->crl));
+  if (issuer == NULL) return th__err_ossl(TH_ERR_NOMEM, "%s: out of memory", func);
+  th__sig_copy old;
+  int rc = th__sig_save(&old, alg, NULL, sig, func);
+  if (rc == TH_OK &&
+      (!X509_CRL_set_issuer_name(crl->crl, X509_get_subject_name(cert->x509)) ||
+       (sort && !X509_CRL_sort(crl->crl)) || !X509_CRL_sign(crl->crl, key->pkey, md))) {
+    rc = th__err_ossl(TH_ERR_CRYPTO, "%s: signing the CRL failed", func);
+    X509_CRL_set_issuer_name(crl->crl, issuer);
+    th__sig_restore(&old, alg, NULL, sig);
+  } else if (rc == TH_OK) {
+    th__sig_drop(&old);
+  }
+  X509_NAME_free(issuer);
+  return rc;
 }
 
 int th_crl_sign(th_crl *crl, const th_x509 *issuer_cert, const th_pkey *issuer_key,

@@ -53,6 +53,53 @@ BIO *th__mem_bio(const char *func) {
   return b;
 }
 
+static X509_ALGOR *algor_copy(const X509_ALGOR *src) {
+  X509_ALGOR *a = X509_ALGOR_new();
+  if (a != NULL && !X509_ALGOR_copy(a, src)) {
+    X509_ALGOR_free(a);
+    a = NULL;
+  }
+  return a;
+}
+
+int th__sig_save(th__sig_copy *c, const X509_ALGOR *alg, const X509_ALGOR *tbs_alg,
+                 const ASN1_BIT_STRING *sig, const char *func) {
+  c->alg = algor_copy(alg);
+  c->tbs_alg = tbs_alg != NULL ? algor_copy(tbs_alg) : NULL;
+  c->sig = ASN1_STRING_dup(sig);
+  if (c->alg == NULL || (tbs_alg != NULL && c->tbs_alg == NULL) || c->sig == NULL) {
+    th__sig_drop(c);
+    return th__err_ossl(TH_ERR_NOMEM, "%s: out of memory saving the old signature", func);
+  }
+  return TH_OK;
+}
+
+void th__sig_restore(th__sig_copy *c, const X509_ALGOR *alg, const X509_ALGOR *tbs_alg,
+                     const ASN1_BIT_STRING *sig) {
+  /* The get0 accessors return the object's own fields; writing them back
+   * is the only way OpenSSL offers to undo X509_sign's changes. */
+  X509_ALGOR_copy((X509_ALGOR *)alg, c->alg);
+  if (tbs_alg != NULL) X509_ALGOR_copy((X509_ALGOR *)tbs_alg, c->tbs_alg);
+  ASN1_STRING_copy((ASN1_BIT_STRING *)sig, c->sig);
+  th__sig_drop(c);
+}
+
+void th__sig_drop(th__sig_copy *c) {
+  X509_ALGOR_free(c->alg);
+  X509_ALGOR_free(c->tbs_alg);
+  ASN1_BIT_STRING_free(c->sig);
+  c->alg = c->tbs_alg = NULL;
+  c->sig = NULL;
+}
+
+int th__i2d_key_bio(BIO *bio, int (*i2d)(const EVP_PKEY *, unsigned char **), const EVP_PKEY *key) {
+  unsigned char *der = NULL;
+  int n = i2d(key, &der); /* OpenSSL allocates der, or fails as a whole */
+  int ok = n > 0 && BIO_write(bio, der, n) == n;
+  OPENSSL_free(der);
+  return ok;
+}
+
 th_bytes *th__bio_done(BIO *bio, int ok, const char *func, const char *what) {
   th_bytes *out = NULL;
   if (ok > 0)

@@ -113,6 +113,28 @@ BIO *th__load_bio(int type, const unsigned char *buf, size_t len, int null_ok, c
  * when ok > 0, else NULL with TH_ERR_CRYPTO "func: what" and OpenSSL's
  * queue. */
 BIO *th__mem_bio(const char *func);
+/* Signing changes an object before it can fail (X509_sign sets both
+ * signature algorithms, then signs): th__sig_save copies the algorithms
+ * and the signature (tbs_alg may be NULL: a request has one algorithm)
+ * and th__sig_restore puts them back after a failed sign, so a failed
+ * th_x509_sign / th_x509_req_sign / th_crl_sign leaves the object as it
+ * was. th__sig_save returns TH_OK or TH_ERR_NOMEM (recorded, naming func);
+ * th__sig_restore and th__sig_drop free the copies. */
+typedef struct th__sig_copy {
+  X509_ALGOR *alg, *tbs_alg;
+  ASN1_BIT_STRING *sig;
+} th__sig_copy;
+int th__sig_save(th__sig_copy *c, const X509_ALGOR *alg, const X509_ALGOR *tbs_alg,
+                 const ASN1_BIT_STRING *sig, const char *func);
+void th__sig_restore(th__sig_copy *c, const X509_ALGOR *alg, const X509_ALGOR *tbs_alg,
+                     const ASN1_BIT_STRING *sig);
+void th__sig_drop(th__sig_copy *c);
+/* th__i2d_key_bio writes key to bio with i2d (i2d_PUBKEY, i2d_PrivateKey)
+ * and returns 1, or 0 when OpenSSL fails. Used instead of i2d_PUBKEY_bio /
+ * i2d_PrivateKey_bio: their ASN1_i2d_bio ignores a failure of the second
+ * i2d call and writes an uninitialised buffer as if it were the key (found
+ * by the allocation-failure sweep, docs/reliability.md). */
+int th__i2d_key_bio(BIO *bio, int (*i2d)(const EVP_PKEY *, unsigned char **), const EVP_PKEY *key);
 th_bytes *th__bio_done(BIO *bio, int ok, const char *func, const char *what);
 
 /* th__time_parse turns an ASN.1 GENERALIZEDTIME text (YYYYMMDDhhmmssZ,

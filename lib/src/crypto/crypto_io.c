@@ -102,7 +102,7 @@ th_bytes *th_crypto_dump_publickey(int type, const th_pkey *pkey) {
   BIO *bio = th__mem_bio(fn);
   if (bio == NULL) return NULL;
   int ok = type == TH_FILETYPE_PEM ? PEM_write_bio_PUBKEY(bio, pkey->pkey)
-                                   : i2d_PUBKEY_bio(bio, pkey->pkey);
+                                   : th__i2d_key_bio(bio, i2d_PUBKEY, pkey->pkey);
   return th__bio_done(bio, ok, fn, "OpenSSL could not write it");
 }
 
@@ -311,7 +311,7 @@ static th_bytes *dump_priv(int type, const th_pkey *pkey, const char *cipher, pw
     ok = PEM_write_bio_PrivateKey(bio, pkey->pkey, enc, NULL, 0, enc != NULL ? pem_cb : NULL,
                                   enc != NULL ? pw : NULL);
   else if (type == TH_FILETYPE_ASN1)
-    ok = i2d_PrivateKey_bio(bio, pkey->pkey);
+    ok = th__i2d_key_bio(bio, i2d_PrivateKey, pkey->pkey);
   else
     ok = EVP_PKEY_print_private(bio, pkey->pkey, 0, NULL);
   if (ok <= 0) {

@@ -29,7 +29,7 @@ static th_elliptic_curve *curve_new(int nid) {
 /* builtin fills *out with OpenSSL's built-in curve table (caller frees). */
 static size_t builtin(EC_builtin_curve **out) {
   size_t n = EC_get_builtin_curves(NULL, 0);
-  *out = n ? calloc(n, sizeof **out) : NULL;
+  *out = n ? th__calloc(n, sizeof **out) : NULL;
   if (*out == NULL) return 0;
   return EC_get_builtin_curves(*out, n);
 }
@@ -47,7 +47,7 @@ th_list *th_crypto_get_elliptic_curves(void) {
       l = NULL;
     }
   }
-  free(tab);
+  th__free(tab);
   if (l != NULL && l->count == 0) {
     th_list_free(l);
     th__err(TH_ERR_NOMEM, "th_crypto_get_elliptic_curves: no curves");
@@ -65,7 +65,7 @@ th_elliptic_curve *th_crypto_get_elliptic_curve(const char *name) {
   size_t n = builtin(&tab);
   int found = 0;
   for (size_t i = 0; i < n && want != NID_undef; i++) found |= tab[i].nid == want;
-  free(tab);
+  th__free(tab);
   if (!found) {
     th__err(TH_ERR_VALUE, "th_crypto_get_elliptic_curve: unknown curve name '%s'", name);
     return NULL;

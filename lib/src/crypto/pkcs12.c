@@ -39,6 +39,36 @@ static int fill(th_pkcs12 *p, EVP_PKEY *pkey, X509 *cert, STACK_OF(X509) * ca) {
   return ok ? TH_OK : TH_ERR_NOMEM;
 }
 
+/* own_cert returns cert, or when PKCS12_parse gave a key but no
+ * certificate, the CA certificate that matches the key (taken out of ca).
+ * PKCS12_parse puts the key's own certificate among the CA certificates
+ * when its X509_check_private_key fails, e.g. for want of memory (found by
+ * the allocation-failure sweep, docs/reliability.md). */
+/* same_pubkey compares the encodings (not X509_check_private_key, whose
+ * failed lookup of the certificate's key can stay cached in the X509). */
+static int same_pubkey(X509 *x, EVP_PKEY *pkey) {
+  unsigned char *a = NULL, *b = NULL;
+  int na = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(x), &a);
+  int nb = i2d_PUBKEY(pkey, &b);
+  int same = na > 0 && na == nb && memcmp(a, b, (size_t)na) == 0;
+  OPENSSL_free(a);
+  OPENSSL_free(b);
+  return same;
+}
+
+static X509 *own_cert(EVP_PKEY *pkey, X509 *cert, STACK_OF(X509) * ca) {
+  if (cert != NULL || pkey == NULL) return cert;
+  ERR_set_mark();
+  for (int i = 0; i < sk_X509_num(ca); i++) {
+    if (same_pubkey(sk_X509_value(ca, i), pkey)) {
+      cert = sk_X509_delete(ca, i);
+      break;
+    }
+  }
+  ERR_pop_to_mark();
+  return cert;
+}
+
 th_pkcs12 *th_crypto_load_pkcs12(const unsigned char *buf, size_t len, const char *passphrase) {
   if (th__buf_ok(buf, len, 0, __func__) != TH_OK) return NULL;
   ERR_clear_error();
@@ -60,6 +90,7 @@ th_pkcs12 *th_crypto_load_pkcs12(const unsigned char *buf, size_t len, const cha
   STACK_OF(X509) *ca = NULL;
   int ok = PKCS12_parse(p12, passphrase, &pkey, &cert, &ca);
   PKCS12_free(p12);
+  if (ok) cert = own_cert(pkey, cert, ca);
   if (!ok) {
     th__err_ossl(TH_ERR_CRYPTO,
                  "th_crypto_load_pkcs12: cannot decrypt the PKCS#12 data "

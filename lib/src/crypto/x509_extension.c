@@ -35,7 +35,7 @@ th_x509_extension *th_x509_extension_new(const char *type_name, int critical, co
   if (issuer != NULL) TH_CHECK_NULL(issuer, &TH_TYPE_X509);
   /* As pyOpenSSL: criticality is the "critical," prefix of the value. */
   size_t n = strlen(value) + sizeof "critical,";
-  char *full = malloc(n);
+  char *full = th__malloc(n);
   if (full == NULL) {
     th__err(TH_ERR_NOMEM, "th_x509_extension_new: out of memory");
     return NULL;
@@ -46,7 +46,7 @@ th_x509_extension *th_x509_extension_new(const char *type_name, int critical, co
   X509V3_set_ctx(&ctx, issuer != NULL ? issuer->x509 : NULL,
                  subject != NULL ? subject->x509 : NULL, NULL, NULL, 0);
   X509_EXTENSION *ext = X509V3_EXT_nconf(NULL, &ctx, type_name, full);
-  free(full);
+  th__free(full);
   if (ext == NULL) {
     th__err_ossl(TH_ERR_CRYPTO, "th_x509_extension_new: cannot make extension %s = %s", type_name,
                  value);

@@ -127,8 +127,17 @@ int th_x509_sign(th_x509 *cert, const th_pkey *pkey, const char *digest) {
   if (rc == TH_OK) rc = th__sign_digest(pkey, digest, &md, __func__);
   if (rc != TH_OK) return rc;
   /* Every argument is checked above, before OpenSSL touches the fields. */
-  if (X509_sign(cert->x509, pkey->pkey, md) <= 0)
-    return th__err_ossl(TH_ERR_CRYPTO, "%s: signing failed", __func__);
+  const ASN1_BIT_STRING *sig;
+  const X509_ALGOR *alg, *tbs_alg = X509_get0_tbs_sigalg(cert->x509);
+  X509_get0_signature(&sig, &alg, cert->x509);
+  th__sig_copy old;
+  if ((rc = th__sig_save(&old, alg, tbs_alg, sig, __func__)) != TH_OK) return rc;
+  if (X509_sign(cert->x509, pkey->pkey, md) <= 0) {
+    rc = th__err_ossl(TH_ERR_CRYPTO, "%s: signing failed", __func__);
+    th__sig_restore(&old, alg, tbs_alg, sig);
+    return rc;
+  }
+  th__sig_drop(&old);
   return TH_OK;
 }
 

@@ -68,13 +68,16 @@ int th_x509_name_set(th_x509_name *name, const char *attr, const char *value) {
       X509_NAME_ENTRY_create_by_NID(NULL, nid, MBSTRING_UTF8, (const unsigned char *)value, -1);
   if (entry == NULL)
     return th__err_ossl(TH_ERR_CRYPTO, "%s: OpenSSL rejects the value for %s", __func__, attr);
-  int idx;
-  while ((idx = X509_NAME_get_index_by_NID(name->name, nid, -1)) >= 0)
-    X509_NAME_ENTRY_free(X509_NAME_delete_entry(name->name, idx));
+  /* Append the new entry first (the only step that allocates), then drop
+   * the old ones (never fails): a failed append leaves the name unchanged. */
   int ok = X509_NAME_add_entry(name->name, entry, -1, 0);
   X509_NAME_ENTRY_free(entry);
-  th__x509_name_touch_owner(name);
   if (!ok) return th__err_ossl(TH_ERR_NOMEM, "%s: X509_NAME_add_entry failed", __func__);
+  int idx;
+  while ((idx = X509_NAME_get_index_by_NID(name->name, nid, -1)) >= 0 &&
+         idx < X509_NAME_entry_count(name->name) - 1)
+    X509_NAME_ENTRY_free(X509_NAME_delete_entry(name->name, idx));
+  th__x509_name_touch_owner(name);
   return TH_OK;
 }
 
@@ -111,7 +114,7 @@ static void component_free(void *p) {
   if (c == NULL) return;
   th_bytes_free(c->name);
   th_bytes_free(c->value);
-  free(c);
+  th__free(c);
 }
 
 static th_x509_name_component *component_of(const X509_NAME_ENTRY *e) {
@@ -121,7 +124,7 @@ static th_x509_name_component *component_of(const X509_NAME_ENTRY *e) {
    * know is "UNDEF" (NID_undef's short name), not its dotted OID. */
   const char *sn = OBJ_nid2sn(OBJ_obj2nid(obj));
   if (sn == NULL) sn = "UNDEF";
-  th_x509_name_component *c = calloc(1, sizeof *c);
+  th_x509_name_component *c = th__calloc(1, sizeof *c);
   if (c == NULL) {
     th__err(TH_ERR_NOMEM, "th_x509_name_get_components: out of memory");
     return NULL;

@@ -161,8 +161,17 @@ int th_x509_req_sign(th_x509_req *req, const th_pkey *pkey, const char *digest) 
   const EVP_MD *md = NULL;
   if (rc == TH_OK) rc = th__sign_digest(pkey, digest, &md, __func__);
   if (rc != TH_OK) return rc;
-  if (X509_REQ_sign(req->req, pkey->pkey, md) <= 0)
-    return th__err_ossl(TH_ERR_CRYPTO, "%s: signing failed", __func__);
+  const ASN1_BIT_STRING *sig;
+  const X509_ALGOR *alg;
+  X509_REQ_get0_signature(req->req, &sig, &alg);
+  th__sig_copy old;
+  if ((rc = th__sig_save(&old, alg, NULL, sig, __func__)) != TH_OK) return rc;
+  if (X509_REQ_sign(req->req, pkey->pkey, md) <= 0) {
+    rc = th__err_ossl(TH_ERR_CRYPTO, "%s: signing failed", __func__);
+    th__sig_restore(&old, alg, NULL, sig);
+    return rc;
+  }
+  th__sig_drop(&old);
   return TH_OK;
 }
 

@@ -18,7 +18,7 @@ int th__lb_buf_add(lb_buf *b, const void *p, size_t n) {
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap : 256;
     while (cap < b->len + n) cap *= 2;
-    unsigned char *d = realloc(b->data, cap);
+    unsigned char *d = th__realloc(b->data, cap);
     if (d == NULL) return th__err(TH_ERR_NOMEM, "loopback: out of memory for %zu bytes", cap);
     b->data = d;
     b->cap = cap;
@@ -38,7 +38,7 @@ void th__lb_buf_drop(lb_buf *b, size_t n) {
 }
 
 void th__lb_buf_free(lb_buf *b) {
-  free(b->data);
+  th__free(b->data);
   memset(b, 0, sizeof *b);
 }
 
@@ -54,7 +54,7 @@ void th__lb_io_begin(void) { errno = 0; }
 int th__lb_fail(th_loopback_pair *pair, int side) {
   const th_error *e = th_error_last();
   pair->failed[side] = 1;
-  if (pair->fail_rec[side] == NULL) pair->fail_rec[side] = malloc(sizeof *pair->fail_rec[side]);
+  if (pair->fail_rec[side] == NULL) pair->fail_rec[side] = th__malloc(sizeof *pair->fail_rec[side]);
   if (pair->fail_rec[side] != NULL) *pair->fail_rec[side] = *e;
   return e->kind;
 }

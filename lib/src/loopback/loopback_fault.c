@@ -308,7 +308,7 @@ void th__lb_bytes_in(th_loopback_pair *pair, int from, const unsigned char *p, s
     if (f->fired || f->pending || f->f.at < off || f->f.at >= off + n) continue;
     size_t k = (size_t)(f->f.at - off);
     if (f->f.kind == TH_LOOPBACK_FAULT_FLIP_BIT) {
-      if (copy == NULL && (copy = malloc(n)) != NULL) memcpy(copy, p, n);
+      if (copy == NULL && (copy = th__malloc(n)) != NULL) memcpy(copy, p, n);
       if (copy == NULL) { /* the fault cannot fire: say so at the next step */
         pair->lost = 1;
         continue;
@@ -351,7 +351,7 @@ void th__lb_bytes_in(th_loopback_pair *pair, int from, const unsigned char *p, s
     }
   }
   records_in(pair, from, src + pos, n - pos);
-  free(copy);
+  th__free(copy);
 }
 
 /* ---- budgets and the fault list --------------------------------------------------- */
@@ -373,7 +373,7 @@ int th_loopback_pair_clear_faults(th_loopback_pair *pair) {
     if (d->held.len > 0) emit(pair, i, d->held.data, d->held.len);
     if (d->rec.len > 0) emit(pair, i, d->rec.data, d->rec.len);
     d->held.len = d->rec.len = 0;
-    for (size_t k = 0; k < d->nfaults; k++) free(d->faults[k].data);
+    for (size_t k = 0; k < d->nfaults; k++) th__free(d->faults[k].data);
     d->nfaults = 0;
     th__lb_flush_queue(pair, i);
   }

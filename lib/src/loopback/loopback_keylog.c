@@ -52,7 +52,7 @@ int th__lb_keylog_attach(SSL_CTX *ctx) {
   int rc = TH_OK;
   pthread_mutex_lock(&kl_lock);
   lb_keylog_ctx *k = *find(ctx);
-  if (k == NULL && (k = calloc(1, sizeof *k)) != NULL) {
+  if (k == NULL && (k = th__calloc(1, sizeof *k)) != NULL) {
     k->ctx = ctx;
     k->next = kl_list;
     kl_list = k;
@@ -79,7 +79,7 @@ void th__lb_keylog_detach(SSL_CTX *ctx) {
      * unless someone replaced ours meanwhile. */
     if (SSL_CTX_get_keylog_callback(ctx) == lb_keylog) SSL_CTX_set_keylog_callback(ctx, k->prev);
     *p = k->next;
-    free(k);
+    th__free(k);
   }
   pthread_mutex_unlock(&kl_lock);
 }

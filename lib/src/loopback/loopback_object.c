@@ -8,9 +8,9 @@
 #include "loopback_internal.h"
 
 void th__lb_faults_free(lb_dir *d) {
-  for (size_t i = 0; i < d->nfaults; i++) free(d->faults[i].data);
+  for (size_t i = 0; i < d->nfaults; i++) th__free(d->faults[i].data);
   d->nfaults = 0;
-  free(d->faults);
+  th__free(d->faults);
   d->faults = NULL;
   th__lb_buf_free(&d->rec);
   th__lb_buf_free(&d->held);
@@ -25,10 +25,10 @@ void th__lb_observe_free(th_loopback_pair *pair) {
     th_list_free(o->info[i]);
     th__lb_buf_free(&o->dir[i].parse);
   }
-  free(o->entries);
+  th__free(o->entries);
   th__lb_buf_free(&o->keylog);
   th__lb_buf_free(&o->wire);
-  free(o);
+  th__free(o);
   pair->obs = NULL;
 }
 
@@ -47,7 +47,7 @@ static void pair_destroy(void *self) {
     SSL_CTX_free(p->sctx[i]);
     th__lb_faults_free(&p->dir[i]);
     th__lb_buf_free(&p->rx[i]);
-    free(p->fail_rec[i]);
+    th__free(p->fail_rec[i]);
   }
 }
 

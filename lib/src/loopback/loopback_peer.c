@@ -143,9 +143,9 @@ static void peer_destroy(void *self) {
   th_loopback_pair_free(p->pair);
   SSL_free(p->ssl);
   SSL_CTX_free(p->ctx);
-  for (size_t i = 0; i < p->nfaults; i++) free((void *)p->faults[i].data);
-  for (size_t i = 0; i < p->nscript; i++) free(p->script[i].data);
-  free(p->sni);
+  for (size_t i = 0; i < p->nfaults; i++) th__free((void *)p->faults[i].data);
+  for (size_t i = 0; i < p->nscript; i++) th__free(p->script[i].data);
+  th__free(p->sni);
   th__lb_buf_free(&p->rx);
 }
 
@@ -206,13 +206,13 @@ int th_peer_set_sni(th_peer *peer, const char *name) {
   PEER_SETUP(peer);
   TH_CHECK_ARG(name);
   if (name[0] == '\0') return th__err(TH_ERR_VALUE, "%s: empty name", __func__);
-  char *copy = strdup(name);
+  char *copy = th__strdup(name);
   if (copy == NULL) return th__err(TH_ERR_NOMEM, "%s: out of memory", __func__);
   if (peer->role == TH_PEER_CLIENT && SSL_set_tlsext_host_name(peer->ssl, copy) != 1) {
-    free(copy);
+    th__free(copy);
     return th__err_ossl(TH_ERR_VALUE, "%s: OpenSSL refuses the name \"%s\"", __func__, name);
   }
-  free(peer->sni);
+  th__free(peer->sni);
   peer->sni = copy;
   return TH_OK;
 }
@@ -245,7 +245,7 @@ int th_peer_script(th_peer *peer, int action, const void *data, size_t len) {
     return th__err(TH_ERR_INDEX, "%s: already %d actions", __func__, TH_PEER_MAX_ACTIONS);
   peer_action *a = &peer->script[peer->nscript];
   a->data = NULL;
-  if (takes && (a->data = malloc(len)) == NULL)
+  if (takes && (a->data = th__malloc(len)) == NULL)
     return th__err(TH_ERR_NOMEM, "%s: out of memory", __func__);
   if (takes) memcpy(a->data, data, len);
   a->kind = action;
@@ -267,7 +267,7 @@ int th_peer_add_fault(th_peer *peer, const th_loopback_fault *fault) {
     return th__err(TH_ERR_INDEX, "%s: too many faults", __func__);
   th_loopback_fault f = *fault;
   if (f.data != NULL) {
-    unsigned char *d = malloc(f.len ? f.len : 1);
+    unsigned char *d = th__malloc(f.len ? f.len : 1);
     if (d == NULL) return th__err(TH_ERR_NOMEM, "%s: out of memory", __func__);
     memcpy(d, fault->data, f.len);
     f.data = d;

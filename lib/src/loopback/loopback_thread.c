@@ -22,7 +22,7 @@ static void *trampoline(void *arg) {
   th_loopback_thread *t = arg;
   t->result = t->fn(t->user);
   /* A caller that gave up on the thread left it to free itself. */
-  if (atomic_exchange(&t->state, DONE) == ORPHANED) free(t);
+  if (atomic_exchange(&t->state, DONE) == ORPHANED) th__free(t);
   return NULL;
 }
 
@@ -31,7 +31,7 @@ th_loopback_thread *th_loopback_thread_start(int (*fn)(void *user), void *user) 
     th__err(TH_ERR_TYPE, "%s: fn is NULL", __func__);
     return NULL;
   }
-  th_loopback_thread *t = calloc(1, sizeof *t);
+  th_loopback_thread *t = th__calloc(1, sizeof *t);
   if (t == NULL) {
     th__err(TH_ERR_NOMEM, "%s: out of memory", __func__);
     return NULL;
@@ -41,7 +41,7 @@ th_loopback_thread *th_loopback_thread_start(int (*fn)(void *user), void *user) 
   atomic_init(&t->state, RUNNING);
   int e = pthread_create(&t->tid, NULL, trampoline, t);
   if (e != 0) {
-    free(t);
+    th__free(t);
     th__err_sys(e, "%s: pthread_create", __func__);
     return NULL;
   }
@@ -74,10 +74,10 @@ void th_loopback_thread_free(th_loopback_thread *t) {
   if (t == NULL) return;
   int old = atomic_exchange(&t->state, ORPHANED);
   if (old == JOINED) {
-    free(t);
+    th__free(t);
   } else if (old == DONE) {
     pthread_join(t->tid, NULL);
-    free(t);
+    th__free(t);
   } else {
     pthread_detach(t->tid); /* trampoline frees t when fn returns */
   }

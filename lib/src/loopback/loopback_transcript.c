@@ -15,7 +15,7 @@ static lb_entry *new_entry(th_loopback_pair *pair) {
   lb_observe *o = pair->obs;
   if (o->n_entries == o->cap_entries) {
     size_t cap = o->cap_entries ? o->cap_entries * 2 : 32;
-    lb_entry *e = realloc(o->entries, cap * sizeof *e);
+    lb_entry *e = th__realloc(o->entries, cap * sizeof *e);
     if (e == NULL) return NULL;
     o->entries = e;
     o->cap_entries = cap;

@@ -269,13 +269,13 @@ int th_loopback_pair_add_fault(th_loopback_pair *pair, const th_loopback_fault *
                    "conversation or observe TH_LOOPBACK_OBSERVE_TRANSCRIPT",
                    th__lb_side_name(fault->from));
   if ((rc = th__lb_engage(pair)) != TH_OK) return rc;
-  if (d->faults == NULL && (d->faults = calloc(TH_LOOPBACK_MAX_FAULTS, sizeof *d->faults)) == NULL)
+  if (d->faults == NULL && (d->faults = th__calloc(TH_LOOPBACK_MAX_FAULTS, sizeof *d->faults)) == NULL)
     return th__err(TH_ERR_NOMEM, "th_loopback_pair_add_fault: out of memory");
   lb_fault *f = &d->faults[d->nfaults];
   memset(f, 0, sizeof *f);
   f->f = *fault;
   if (fault->kind == TH_LOOPBACK_FAULT_INJECT) {
-    if ((f->data = malloc(fault->len)) == NULL)
+    if ((f->data = th__malloc(fault->len)) == NULL)
       return th__err(TH_ERR_NOMEM, "th_loopback_pair_add_fault: out of memory");
     memcpy(f->data, fault->data, fault->len);
   }
@@ -306,7 +306,7 @@ int th_loopback_pair_observe(th_loopback_pair *pair, int what) {
     return th__err(TH_ERR_VALUE,
                    "%s: the conversation has started; ask for observation right after making "
                    "the pair", __func__);
-  if (pair->obs == NULL && (pair->obs = calloc(1, sizeof *pair->obs)) == NULL)
+  if (pair->obs == NULL && (pair->obs = th__calloc(1, sizeof *pair->obs)) == NULL)
     return th__err(TH_ERR_NOMEM, "%s: out of memory", __func__);
   lb_observe *o = pair->obs;
   /* The wire log lives in the end BIOs. */

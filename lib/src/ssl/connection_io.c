@@ -58,14 +58,14 @@ th_bytes *th_connection_recv(th_connection *conn, int bufsiz, int flags) {
     return NULL;
   }
   if (bufsiz == 0) return th_bytes_new(NULL, 0);
-  unsigned char *buf = malloc((size_t)bufsiz);
+  unsigned char *buf = th__malloc((size_t)bufsiz);
   if (buf == NULL) {
     th__err(TH_ERR_NOMEM, "th_connection_recv: out of memory for %d bytes", bufsiz);
     return NULL;
   }
   int r = read_some(conn, buf, bufsiz, flags, "recv");
   th_bytes *out = r >= 0 ? th_bytes_new(buf, (size_t)r) : NULL;
-  free(buf);
+  th__free(buf);
   return out;
 }
 
@@ -172,7 +172,7 @@ th_bytes *th_connection_bio_read(th_connection *conn, int bufsiz) {
     return NULL;
   }
   if (bufsiz == 0) return th_bytes_new(NULL, 0);
-  unsigned char *buf = malloc((size_t)bufsiz);
+  unsigned char *buf = th__malloc((size_t)bufsiz);
   if (buf == NULL) {
     th__err(TH_ERR_NOMEM, "%s: out of memory for %d bytes", __func__, bufsiz);
     return NULL;
@@ -184,7 +184,7 @@ th_bytes *th_connection_bio_read(th_connection *conn, int bufsiz) {
     out = th_bytes_new(buf, (size_t)r);
   else
     bio_errors(conn->from_ssl, "bio_read");
-  free(buf);
+  th__free(buf);
   return out;
 }
 
