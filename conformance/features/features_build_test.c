@@ -34,12 +34,14 @@ static void must_connect(ts_pair *p, th_context *c, th_context *s, const char *w
   cr_assert_eq(rc, TH_OK, "%s: the build accepts it but the handshake failed: %s", what, why);
 }
 
+__attribute__((unused)) /* its callers can all be configured out */
 static SSL_CTX *raw_ctx(th_context *ctx) {
   SSL_CTX *c = th_context_to_ssl_ctx(ctx);
   cr_assert_not_null(c, "%s", tu_err());
   return c;
 }
 
+__attribute__((unused)) /* its callers can all be configured out */
 static SSL *raw_ssl(th_connection *conn) {
   SSL *s = th_connection_to_ssl(conn);
   cr_assert_not_null(s, "%s", tu_err());

@@ -72,6 +72,10 @@ static int setup_ctx(th_context *ctx, const bs_cat *cat, const bs_endpoint *ep) 
   int rc = th_context_load_verify_locations(ctx, path, NULL);
   if (rc == TH_OK) rc = th_context_set_verify(ctx, TH_VERIFY_PEER, NULL, NULL);
   if (rc == TH_OK) rc = th_context_set_min_proto_version(ctx, TH_TLS1_2_VERSION);
+  /* A correct client's policy whatever the build's default: security level
+   * 2 refuses RSA-1024 and DH-1024 (an upstream build defaults to level 1,
+   * which accepts both; Debian's defaults to 2). */
+  if (rc == TH_OK) rc = th_context_set_security_level(ctx, 2);
   if (rc == TH_OK) rc = th_context_set_alpn_protos(ctx, alpn, 1);
   if (rc == TH_OK) rc = th_context_set_ocsp_client_callback(ctx, ocsp_check, NULL);
   if (rc == TH_OK && ep->crl[0]) {
