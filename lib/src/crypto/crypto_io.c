@@ -255,9 +255,27 @@ static int legacy_present(void) {
 #endif
 }
 
+/* The providers stay loaded until the process exits; then they are unloaded
+ * by an exit handler, which runs before OpenSSL's own (registered when
+ * OpenSSL initialised, earlier): left loaded, OpenSSL's cleanup frees the
+ * provider store around them and the providers' own allocations leak. A
+ * program that calls OPENSSL_cleanup() itself must not use these ciphers
+ * (docs/compat.md). */
+static OSSL_PROVIDER *legacy_prov[2];
+
+static void unload_legacy(void) {
+  for (int i = 1; i >= 0; i--) {
+    OSSL_PROVIDER_unload(legacy_prov[i]);
+    legacy_prov[i] = NULL;
+  }
+}
+
 static void load_legacy(void) {
-  legacy_loaded = legacy_present() && OSSL_PROVIDER_load(NULL, "default") != NULL &&
-                  OSSL_PROVIDER_load(NULL, "legacy") != NULL;
+  if (!legacy_present()) return;
+  legacy_prov[0] = OSSL_PROVIDER_load(NULL, "default");
+  legacy_prov[1] = legacy_prov[0] != NULL ? OSSL_PROVIDER_load(NULL, "legacy") : NULL;
+  legacy_loaded = legacy_prov[1] != NULL;
+  if (legacy_prov[0] != NULL && atexit(unload_legacy) != 0) legacy_prov[0] = legacy_prov[1] = NULL;
 }
 
 /* cipher_available: TH_OK when enc can be fetched (after loading the legacy
