@@ -167,6 +167,106 @@ Test(alloc_failure, loopback_handshake) {
   cr_assert_eq(stalls, 0, "%d handshakes stalled instead of failing", stalls);
 }
 
+/* Regressions the allocation-failure sweep found (tools/failsweep,
+ * docs/reliability.md). X509_VERIFY_PARAM_set1_host drops the old names
+ * before it copies the new one: a failed set_host left no name at all. */
+Test(alloc_failure, store_set_host_keeps_the_old_names) {
+  th_x509_store *st = th_x509_store_new();
+  cr_assert_eq(th_x509_store_set_host(st, "old.example", 11), TH_OK);
+  cr_assert_eq(th_x509_store_add_host(st, "older.example", 13), TH_OK);
+  X509_STORE *raw = th_x509_store_to_x509_store(st);
+  X509_VERIFY_PARAM *vp = X509_STORE_get0_param(raw);
+  int n, failed = 0;
+  for (n = 0; n < 100; n++) {
+    arm(n);
+    int rc = th_x509_store_set_host(st, "new.example", 11);
+    arm(-1);
+    const char *h0 = X509_VERIFY_PARAM_get0_host(vp, 0), *h1 = X509_VERIFY_PARAM_get0_host(vp, 1);
+    if (rc == TH_OK) {
+      cr_assert(h0 != NULL && strcmp(h0, "new.example") == 0 && h1 == NULL, "allocation %d", n);
+      break;
+    }
+    failed++;
+    cr_assert_eq(rc, TH_ERR_NOMEM, "allocation %d: %s", n, tu_err());
+    cr_assert(h0 != NULL && strcmp(h0, "old.example") == 0 && h1 != NULL &&
+                  strcmp(h1, "older.example") == 0,
+              "allocation %d: the names changed on error", n);
+  }
+  cr_assert_lt(n, 100);
+  cr_assert(failed > 0, "no allocation was failed");
+  X509_STORE_free(raw);
+  th_x509_store_free(st);
+}
+
+/* PKCS12_create went on when packing the certificate's bag failed and
+ * returned a PKCS#12 without the certificate: export reported success. */
+Test(alloc_failure, pkcs12_export_has_every_part) {
+  EVP_PKEY *k = EVP_PKEY_Q_keygen(NULL, NULL, "EC", "P-256");
+  X509 *x = X509_new();
+  cr_assert(k != NULL && x != NULL);
+  X509_set_pubkey(x, k);
+  X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                             (const unsigned char *)"p12", -1, -1, 0);
+  X509_set_issuer_name(x, X509_get_subject_name(x));
+  X509_gmtime_adj(X509_getm_notBefore(x), 0);
+  X509_gmtime_adj(X509_getm_notAfter(x), 3600);
+  cr_assert(X509_sign(x, k, EVP_sha256()) > 0);
+  th_x509 *cert = th_x509_from_x509(x);
+  th_pkey *key = th_pkey_from_evp(k);
+  th_pkcs12 *p = th_pkcs12_new();
+  cr_assert_eq(th_pkcs12_set_certificate(p, cert), TH_OK);
+  cr_assert_eq(th_pkcs12_set_privatekey(p, key), TH_OK);
+  cr_assert_eq(th_pkcs12_set_friendlyname(p, (const unsigned char *)"name", 4), TH_OK);
+  int n;
+  for (n = 0; n < 2000; n++) {
+    arm(n);
+    th_bytes *der = th_pkcs12_export(p, "pw", 1, 1);
+    arm(-1);
+    if (der == NULL) {
+      cr_assert(th_error_kind() == TH_ERR_CRYPTO || th_error_kind() == TH_ERR_NOMEM,
+                "allocation %d: %s", n, tu_err());
+      continue;
+    }
+    th_pkcs12 *back = th_crypto_load_pkcs12(der->data, der->len, "pw");
+    th_bytes_free(der);
+    cr_assert_not_null(back, "allocation %d: %s", n, tu_err());
+    th_x509 *got = NULL;
+    cr_assert_eq(th_pkcs12_get_certificate(back, &got), TH_OK);
+    th_pkcs12_free(back);
+    cr_assert_not_null(got, "allocation %d failed unseen: the export has no certificate", n);
+    th_x509_free(got);
+    if (seen <= n) break; /* the whole export ran without reaching allocation n */
+  }
+  cr_assert_lt(n, 2000);
+  th_pkcs12_free(p);
+  th_pkey_free(key);
+  th_x509_free(cert);
+  X509_free(x);
+  EVP_PKEY_free(k);
+}
+
+/* th_fixtures_issue returned NULL with no error recorded when X509_new
+ * failed. */
+Test(alloc_failure, fixtures_issue_records_its_error) {
+  th_fixtures *fx = th_fixtures_new(3);
+  cr_assert_not_null(fx);
+  int n;
+  for (n = 0; n < 5000; n += 7) {
+    th_error_clear();
+    arm(n);
+    th_fixtures_cert *c = th_fixtures_issue(fx, NULL, TH_FIXTURES_ROLE_ROOT, NULL);
+    arm(-1);
+    if (c != NULL) {
+      th_fixtures_cert_free(c);
+      if (seen <= n) break;
+      continue;
+    }
+    cr_assert(th_error_kind() < 0, "allocation %d: NULL with no error recorded", n);
+  }
+  cr_assert_lt(n, 5000);
+  th_fixtures_free(fx);
+}
+
 int main(void) {
   if (!CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free)) {
     fprintf(stderr, "FAIL: OpenSSL allocated before main\n");
@@ -178,8 +278,14 @@ int main(void) {
   req_add_extensions_keeps_the_old_ones();
   current = "loopback_handshake";
   loopback_handshake();
-  if (failures == 0) printf("PASS: 3 allocation-failure sweeps\n");
+  current = "store_set_host_keeps_the_old_names";
+  store_set_host_keeps_the_old_names();
+  current = "pkcs12_export_has_every_part";
+  pkcs12_export_has_every_part();
+  current = "fixtures_issue_records_its_error";
+  fixtures_issue_records_its_error();
+  if (failures == 0) printf("PASS: 6 allocation-failure sweeps\n");
   /* The plain line tools/test_summary.py counts (one per sweep). */
-  printf("tests: %d passed, %d failed\n", 3 - failures, failures);
+  printf("tests: %d passed, %d failed\n", 6 - failures, failures);
   return failures != 0;
 }

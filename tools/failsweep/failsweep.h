@@ -12,6 +12,7 @@
 #define TH_FAILSWEEP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tlsharness/tlsharness.h"
 
@@ -34,11 +35,18 @@ extern fs_inputs fs_in;
 int fs_inputs_make(void);
 void fs_inputs_free(void);
 
-/* Scenario tables of each file. */
+/* Scenario tables, one per file, each ended by {NULL, NULL}; fs_tables
+ * lists them (NULL-terminated), in the order the sweep runs them. */
 extern const fs_scenario fs_crypto_scenarios[];
-extern const size_t fs_crypto_count;
 extern const fs_scenario fs_ssl_scenarios[];
-extern const size_t fs_ssl_count;
+extern const fs_scenario fs_more_scenarios[];
+extern const fs_scenario fs_tls_scenarios[];
+extern const fs_scenario *const fs_tables[];
+
+/* fs_make_contexts makes a server and a client Context for `version`
+ * (certificates, chain, trust, client certificate required, ALPN, SNI
+ * callback) for the loopback scenarios (failsweep_ssl.c). */
+int fs_make_contexts(int version, th_context **server, th_context **client);
 
 /* fs_pause / fs_resume stop and restart counting (and failing)
  * allocations: scenarios pause around their checks. */
@@ -55,6 +63,23 @@ int fs_finding(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* fs_tolerated counts a known OpenSSL behaviour under a failed allocation
  * that the library cannot see (docs/reliability.md), by its text. */
 void fs_tolerated(const char *what);
+
+/* Per-site mode (failsweep_sites.c): fs_stack_key hashes the current call
+ * stack up to the depth-th frame outside OpenSSL (0: the whole stack);
+ * fs_sites_record keeps the first allocation index of each distinct key of
+ * a reference run, in order, in fs_sites[0..fs_n_sites). */
+typedef struct fs_site {
+  long index;
+  uint64_t key;
+} fs_site;
+extern fs_site *fs_sites;
+extern void *fs_stack_top; /* the return address of the scenario's call (keys end there) */
+extern size_t fs_n_sites;
+void fs_sites_init(void);
+uint64_t fs_stack_key(int depth);
+void fs_sites_reset(void);
+void fs_sites_record(long index, uint64_t key);
+void fs_sites_free(void);
 
 /* In a scenario with `int rc = TH_OK;` and an `out:` label that frees. */
 #define FS_TRY(expr)                                  \
@@ -82,5 +107,31 @@ void fs_tolerated(const char *what);
     }                                                                              \
   } while (0)
 int fs_same(const th_bytes *a, const th_bytes *b);
+
+/* Setters: FS_SNAP(obj, dump) takes the object's state (dump: uncounted),
+ * FS_SET(obj, dump, setter) runs a setter and checks that a failure left
+ * the state as it was (a success moves the snapshot on). In a scenario
+ * with `th_bytes *snap = NULL;` (freed at out:). */
+typedef th_bytes *(*fs_dump)(const void *obj);
+int fs_set_check(int r, const char *what, th_bytes **snap, fs_dump dump, const void *obj);
+#define FS_SET(obj, dump, expr)                                           \
+  do {                                                                    \
+    int fs_s_ = fs_set_check((expr), #expr, &snap, (dump), (obj));           \
+    if (fs_s_ < 0) {                                                      \
+      rc = fs_s_;                                                         \
+      goto out;                                                           \
+    }                                                                     \
+  } while (0)
+#define FS_SNAP(obj, dump)                                                \
+  do {                                                                    \
+    fs_pause();                                                           \
+    snap = (dump)(obj);                                                   \
+    fs_resume();                                                          \
+    if (snap == NULL) {                                                   \
+      rc = fs_finding("cannot read the object");                          \
+      goto out;                                                           \
+    }                                                                     \
+  } while (0)
+
 
 #endif

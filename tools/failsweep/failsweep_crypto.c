@@ -354,11 +354,9 @@ out:
 
 /* ---- setters: a failed setter leaves the object unchanged --------------------- */
 
-typedef th_bytes *(*fs_dump)(const void *obj);
-
 /* set_check: after a setter returned r, the object must dump as *snap when
  * r failed; on success *snap becomes the new state. */
-static int set_check(int r, const char *what, th_bytes **snap, fs_dump dump, const void *obj) {
+int fs_set_check(int r, const char *what, th_bytes **snap, fs_dump dump, const void *obj) {
   if (r < 0) r = fs_status(r, what);
   fs_pause();
   th_bytes *now = dump(obj);
@@ -374,25 +372,6 @@ static int set_check(int r, const char *what, th_bytes **snap, fs_dump dump, con
   fs_resume();
   return r;
 }
-#define FS_SET(obj, dump, expr)                                           \
-  do {                                                                    \
-    int fs_s_ = set_check((expr), #expr, &snap, (dump), (obj));           \
-    if (fs_s_ < 0) {                                                      \
-      rc = fs_s_;                                                         \
-      goto out;                                                           \
-    }                                                                     \
-  } while (0)
-#define FS_SNAP(obj, dump)                                                \
-  do {                                                                    \
-    fs_pause();                                                           \
-    snap = (dump)(obj);                                                   \
-    fs_resume();                                                          \
-    if (snap == NULL) {                                                   \
-      rc = fs_finding("cannot read the object");                          \
-      goto out;                                                           \
-    }                                                                     \
-  } while (0)
-
 static th_bytes *dump_x509(const void *o) { return th_crypto_dump_certificate(TH_FILETYPE_ASN1, o); }
 static th_bytes *dump_name(const void *o) { return th_x509_name_der(o); }
 static th_bytes *dump_crl(const void *o) { return th_crypto_dump_crl(TH_FILETYPE_TEXT, o); }
@@ -527,5 +506,5 @@ const fs_scenario fs_crypto_scenarios[] = {
     {"verify_chain", verify_chain},   {"setters_x509", setters_x509},
     {"setters_name", setters_name},   {"setters_crl", setters_crl},
     {"setters_req", setters_req},
+    {NULL, NULL},
 };
-const size_t fs_crypto_count = sizeof fs_crypto_scenarios / sizeof fs_crypto_scenarios[0];

@@ -2,17 +2,32 @@
  * Criterion: the counting allocator must be installed before OpenSSL
  * allocates anything, and Criterion's runner would allocate first).
  *
- *   failsweep [--stride=S] [--only=NAME] [--list] [--verbose]
+ *   failsweep [--sites | --stride=S] [--depth=D] [--cap=N] [--only=NAME[,NAME...]]
+ *             [--first=K] [--list] [--verbose] [--trace]
  *
- * For each scenario: one run counts its allocations (N), then runs fail
- * allocation k = 1, 1+S, 1+2S, ... until a run makes fewer than k
- * allocations (the failure never fired). Exit status 1 on any finding or
- * leak. See docs/reliability.md for what each run checks. */
+ * For each scenario: two runs without failures (the second is the
+ * reference), then runs that each fail one allocation:
+ *   --sites (the default): the first allocation of each distinct call stack
+ *     of the reference run (failsweep_sites.c; --depth=D: the key ends at
+ *     the D-th frame outside OpenSSL, default 3, 0 = the whole stack);
+ *     --cap=N keeps at most N of a scenario's sites, evenly spread. A run
+ *     fails the allocation at the site's index in the reference run when
+ *     its stack has the site's key, else the next allocation that has it,
+ *     else (rerun) the first that has it (a run whose allocations shifted:
+ *     "drifted"; a key no run met: "missed").
+ *   --stride=S: allocations k = 1, 1+S, 1+2S, ... until a run makes fewer
+ *     than k allocations (--stride=1: every allocation).
+ * --first=K skips the allocations before K (to reach one quickly);
+ * --verbose prints each failed call, --trace also each run before it starts.
+ * Exit status 1 on any finding or leak. See docs/reliability.md for what
+ * each run checks. */
+#include <execinfo.h>
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -45,16 +60,33 @@ static atomic_long n_allocs;  /* allocations counted in this run */
 static atomic_long fail_at;   /* fail this one (0: none) */
 static atomic_int counting;   /* count (and fail) only while a scenario runs */
 static atomic_int fired;      /* the failure happened in this run */
+static atomic_long fired_at;  /* ... at this allocation */
 static atomic_long net;       /* allocations minus frees while counting */
+/* Per-site mode: record keys (the reference run), or fail the first
+ * allocation from fail_at on whose key is want_key. */
+static int site_depth = 3;
+static int verbose, trace;
+static atomic_int recording;
+static _Atomic uint64_t want_key;
 
-static int fail_now(void) {
+__attribute__((noinline)) static int fail_now(void) {
   if (!atomic_load(&counting)) return 0;
   long n = atomic_fetch_add(&n_allocs, 1) + 1;
-  if (n == atomic_load(&fail_at)) {
-    atomic_store(&fired, 1);
-    return 1;
+  if (atomic_load(&recording)) {
+    fs_sites_record(n, fs_stack_key(site_depth));
+    return 0;
   }
-  return 0;
+  long at = atomic_load(&fail_at);
+  if (at == 0 || n < at || atomic_load(&fired)) return 0;
+  uint64_t want = atomic_load(&want_key);
+  if (want != 0 && fs_stack_key(site_depth) != want) return 0;
+  if (atomic_exchange(&fired, 1)) return 0;
+  atomic_store(&fired_at, n);
+  if (trace) { /* where the failed allocation came from (addr2line reads it) */
+    void *fr[32];
+    backtrace_symbols_fd(fr, backtrace(fr, 32), 2);
+  }
+  return 1;
 }
 static void *fs_malloc(size_t n, const char *file, int line) {
   if (fail_now()) return NULL;
@@ -90,7 +122,7 @@ void fs_resume(void) {
 static const char *cur_name;
 static long cur_point;
 static long findings, findings_here;
-static int verbose;
+static long first_point = 1; /* --first=K: start at allocation K (debugging) */
 
 int fs_finding(const char *fmt, ...) {
   findings++;
@@ -144,25 +176,41 @@ int fs_same(const th_bytes *a, const th_bytes *b) {
 
 /* ---- the sweep ------------------------------------------------------------- */
 typedef struct tally {
-  long points, failed, succeeded, leaks;
+  long points, failed, succeeded, leaks, allocs, sites, drifted, missed;
   long kinds[32]; /* failures by -kind */
 } tally;
 
-/* run_once runs sc failing allocation `point` (0: none); returns its status. */
-static int run_once(const fs_scenario *sc, long point, long *allocs, int *did_fire) {
+/* call_scenario runs sc->run from one call site in run_once, and tells
+ * fs_stack_key where that is: keys stop there, so that the frames above
+ * (which differ between the reference run and the failing runs) are never
+ * part of a key. Not a tail call (the barrier), so its frame stays. */
+__attribute__((noinline)) static int call_scenario(const fs_scenario *sc) {
+  fs_stack_top = __builtin_return_address(0);
+  int rc = sc->run();
+  __asm__ volatile("" ::: "memory");
+  return rc;
+}
+
+/* run_once runs sc failing allocation `point` (0: none), or in per-site
+ * mode the first allocation from `point` on with stack key `key`; returns
+ * its status. */
+static int run_once(const fs_scenario *sc, long point, uint64_t key, long *allocs, int *did_fire) {
   th_error_clear();
   ERR_clear_error();
   cur_point = point;
   atomic_store(&n_allocs, 0);
   atomic_store(&fail_at, point);
+  atomic_store(&want_key, key);
   atomic_store(&fired, 0);
+  atomic_store(&fired_at, 0);
   atomic_store(&net, 0);
   paused_depth = 0;
   atomic_store(&counting, 1);
-  int rc = sc->run();
+  int rc = call_scenario(sc);
   atomic_store(&counting, 0);
   *allocs = atomic_load(&n_allocs);
   *did_fire = atomic_load(&fired);
+  if (*did_fire) cur_point = atomic_load(&fired_at);
   ERR_clear_error();
   th_error_clear();
   return rc;
@@ -191,15 +239,57 @@ static int leak_check(int force) {
   return 0;
 }
 
-static int sweep(const fs_scenario *sc, long stride, tally *t) {
+/* one_point runs sc failing one allocation and checks the run; returns
+ * whether the failure fired. */
+static int one_point(const fs_scenario *sc, long k, uint64_t key, tally *t) {
+  long n;
+  int fired_;
+  if (trace) fprintf(stderr, "  %s: failing allocation %ld (key %016llx)\n", sc->name, k,
+                     (unsigned long long)key);
+  int rc = run_once(sc, k, key, &n, &fired_);
+  if (!fired_) return 0;
+  t->points++;
+  if (key != 0 && cur_point != k) t->drifted++;
+  if (rc < 0) {
+    t->failed++;
+    if (-rc < 32) t->kinds[-rc]++;
+  } else {
+    t->succeeded++;
+  }
+  if (leak_check(0)) {
+    fprintf(stderr, "FINDING %s, allocation %ld failed (or one of the 63 runs before it): leak "
+            "(report above; leak checks stop here)\n", sc->name, cur_point);
+    findings++;
+    t->leaks++;
+  }
+  return 1;
+}
+
+static double clock_s(clockid_t id) {
+  struct timespec ts;
+  clock_gettime(id, &ts);
+  return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+static double now_s(void) { return clock_s(CLOCK_MONOTONIC); }
+static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
+
+/* stride > 0: stride mode; 0: per-site mode with at most cap points (0: all). */
+static int sweep(const fs_scenario *sc, long stride, long cap, tally *t) {
   cur_name = sc->name;
   findings_here = 0;
+  double t0 = now_s(), c0 = cpu_s();
   long allocs;
   int fired_;
   /* Twice without failures: the first run also does OpenSSL's one-time
-   * initialisations (which, failed, would stay failed for the process). */
+   * initialisations (which, failed, would stay failed for the process);
+   * the second is the reference (in per-site mode it records the keys). */
   for (int i = 0; i < 2; i++) {
-    int rc = run_once(sc, 0, &allocs, &fired_);
+    if (i == 1 && stride == 0) {
+      fs_sites_reset();
+      atomic_store(&recording, 1);
+    }
+    int rc = run_once(sc, 0, 0, &allocs, &fired_);
+    atomic_store(&recording, 0);
     if (rc != TH_OK) {
       fprintf(stderr, "FINDING %s fails without any allocation failure: %s\n", sc->name,
               th_err_name(rc));
@@ -212,34 +302,51 @@ static int sweep(const fs_scenario *sc, long stride, tally *t) {
     findings++;
     t->leaks++;
   }
-  long total = allocs, points = 0;
-  for (long k = 1;; k += stride) {
-    long n;
-    int rc = run_once(sc, k, &n, &fired_);
-    if (!fired_) break; /* this run made fewer than k allocations */
-    points++;
-    if (rc < 0) {
-      t->failed++;
-      if (-rc < 32) t->kinds[-rc]++;
-    } else {
-      t->succeeded++;
+  long before = t->points, sites = 0;
+  if (stride > 0) {
+    for (long k = first_point; one_point(sc, k, 0, t); k += stride) {
     }
-    if (leak_check(0)) {
-      fprintf(stderr, "FINDING %s, allocation %ld failed (or one of the 63 runs before it): leak "
-              "(report above; leak checks stop here)\n", sc->name, k);
-      findings++;
-      t->leaks++;
+  } else {
+    sites = (long)fs_n_sites;
+    long n = cap > 0 && sites > cap ? cap : sites;
+    for (long i = 0; i < n; i++) {
+      size_t j = (size_t)(n == sites ? i : i * sites / n);
+      if (fs_sites[j].index < first_point) continue;
+      /* Not at or after its index: the run's allocations shifted the
+       * other way; the first allocation with the key anywhere then. */
+      if (!one_point(sc, fs_sites[j].index, fs_sites[j].key, t) &&
+          !one_point(sc, 1, fs_sites[j].key, t))
+        t->missed++;
     }
+    t->sites += sites;
   }
   if (leak_check(1)) {
     fprintf(stderr, "FINDING %s leaks in its last runs (report above)\n", sc->name);
     findings++;
     t->leaks++;
   }
-  t->points += points;
-  printf("%-28s %6ld allocations, %6ld failure points swept\n", sc->name, total, points);
+  t->allocs += allocs;
+  if (stride > 0)
+    printf("%-28s %6ld allocations, %6ld failure points swept, %7.2f s (%.2f s CPU)\n", sc->name,
+           allocs, t->points - before, now_s() - t0, cpu_s() - c0);
+  else
+    printf("%-28s %6ld allocations, %5ld sites, %5ld failure points swept, %7.2f s (%.2f s CPU)\n",
+           sc->name, allocs, sites, t->points - before, now_s() - t0, cpu_s() - c0);
   fflush(stdout);
   return 0;
+}
+
+const fs_scenario *const fs_tables[] = {fs_crypto_scenarios, fs_more_scenarios, fs_ssl_scenarios,
+                                        fs_tls_scenarios, NULL};
+
+static long arg_long(const char *v, long min) {
+  char *end;
+  long n = strtol(v, &end, 10);
+  if (*v == '\0' || *end != '\0' || n < min) {
+    fprintf(stderr, "failsweep: bad number '%s'\n", v);
+    exit(2);
+  }
+  return n;
 }
 
 int main(int argc, char **argv) {
@@ -247,33 +354,37 @@ int main(int argc, char **argv) {
     fprintf(stderr, "failsweep: CRYPTO_set_mem_functions refused (OpenSSL allocated already)\n");
     return 2;
   }
-  long stride = 1;
+  long stride = 0, cap = 0; /* stride 0: per-site mode */
   const char *only = NULL;
   int list = 0;
   for (int i = 1; i < argc; i++) {
-    if (strncmp(argv[i], "--stride=", 9) == 0) stride = strtol(argv[i] + 9, NULL, 10);
+    if (strncmp(argv[i], "--stride=", 9) == 0) stride = arg_long(argv[i] + 9, 1);
+    else if (strcmp(argv[i], "--sites") == 0) stride = 0;
+    else if (strncmp(argv[i], "--depth=", 8) == 0) site_depth = (int)arg_long(argv[i] + 8, 0);
+    else if (strncmp(argv[i], "--cap=", 6) == 0) cap = arg_long(argv[i] + 6, 0);
     else if (strncmp(argv[i], "--only=", 7) == 0) only = argv[i] + 7;
+    else if (strncmp(argv[i], "--first=", 8) == 0) first_point = arg_long(argv[i] + 8, 1);
     else if (strcmp(argv[i], "--list") == 0) list = 1;
     else if (strcmp(argv[i], "--verbose") == 0) verbose = 1;
+    else if (strcmp(argv[i], "--trace") == 0) trace = verbose = 1;
     else {
-      fprintf(stderr, "usage: failsweep [--stride=S] [--only=NAME[,NAME...]] [--list] [--verbose]\n");
+      fprintf(stderr, "usage: failsweep [--sites | --stride=S] [--depth=D] [--cap=N] "
+              "[--only=NAME[,NAME...]] [--first=K] [--list] [--verbose] [--trace]\n");
       return 2;
     }
   }
-  if (stride < 1) stride = 1;
+  fs_sites_init();
   if (fs_inputs_make() != TH_OK) {
     char err[512];
     th_error_format(err, sizeof err);
     fprintf(stderr, "failsweep: cannot make the inputs: %s\n", err);
     return 2;
   }
-  const fs_scenario *tables[] = {fs_crypto_scenarios, fs_ssl_scenarios};
-  const size_t counts[] = {fs_crypto_count, fs_ssl_count};
   tally t = {0};
   long scenarios = 0;
-  for (size_t ti = 0; ti < 2; ti++) {
-    for (size_t i = 0; i < counts[ti]; i++) {
-      const fs_scenario *sc = &tables[ti][i];
+  double t0 = now_s(), c0 = cpu_s();
+  for (const fs_scenario *const *table = fs_tables; *table != NULL; table++) {
+    for (const fs_scenario *sc = *table; sc->name != NULL; sc++) {
       if (list) {
         printf("%s\n", sc->name);
         continue;
@@ -284,14 +395,25 @@ int main(int argc, char **argv) {
         if (p == NULL || (p != only && p[-1] != ',') || (p[n] != '\0' && p[n] != ',')) continue;
       }
       scenarios++;
-      sweep(sc, stride, &t);
+      sweep(sc, stride, cap, &t);
     }
   }
   fs_inputs_free();
+  fs_sites_free();
   if (list) return 0;
-  printf("failsweep: %ld scenarios, %ld failure points (stride %ld): %ld failed cleanly, "
-         "%ld succeeded anyway; %ld findings, %ld leaks\n",
-         scenarios, t.points, stride, t.failed, t.succeeded, findings, t.leaks);
+  char mode[128], captext[32] = "none";
+  if (cap > 0) snprintf(captext, sizeof captext, "%ld", cap);
+  if (stride > 0)
+    snprintf(mode, sizeof mode, "stride %ld", stride);
+  else
+    snprintf(mode, sizeof mode, "sites (depth %d, cap %s per scenario; %ld distinct sites)",
+             site_depth, captext, t.sites);
+  printf("failsweep: mode %s; %ld scenarios, %ld allocations in their reference runs, "
+         "%ld failure points: %ld failed cleanly, %ld succeeded anyway",
+         mode, scenarios, t.allocs, t.points, t.failed, t.succeeded);
+  if (stride == 0) printf(" (%ld drifted, %ld missed)", t.drifted, t.missed);
+  printf("; %ld findings, %ld leaks; %.1f s (%.1f s CPU)\n", findings, t.leaks, now_s() - t0,
+         cpu_s() - c0);
   printf("failsweep: failures by kind:");
   for (int k = 1; k < 32; k++)
     if (t.kinds[k] != 0) printf(" %s=%ld", th_err_name(-k), t.kinds[k]);

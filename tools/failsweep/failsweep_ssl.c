@@ -17,7 +17,7 @@ static int alpn_select(th_connection *conn, const char *const *offered, size_t c
 static int servername_seen;
 static void on_servername(th_connection *conn, void *user) { servername_seen++; }
 
-static int make_contexts(int version, th_context **server, th_context **client) {
+int fs_make_contexts(int version, th_context **server, th_context **client) {
   int rc = TH_OK;
   th_context *s = NULL, *c = NULL;
   th_x509_store *ss = NULL, *cs = NULL;
@@ -63,7 +63,7 @@ static int handshake(int version, int observe) {
   th_bytes *alpn = NULL, *name = NULL, *got = NULL, *transcript = NULL, *pcap = NULL, *keylog = NULL;
   th_list *states = NULL;
   static const unsigned char ping[] = "ping", pong[] = "pong";
-  FS_TRY(make_contexts(version, &s, &c));
+  FS_TRY(fs_make_contexts(version, &s, &c));
   FS_GET(pair, th_loopback_pair_new(s, c, TH_LOOPBACK_PUMP));
   if (observe) FS_TRY(th_loopback_pair_observe(pair, TH_LOOPBACK_OBSERVE_ALL));
   FS_GET(cc, th_loopback_pair_connection(pair, TH_LOOPBACK_CLIENT));
@@ -196,5 +196,5 @@ const fs_scenario fs_ssl_scenarios[] = {
     {"handshake_observed", handshake_observed},
     {"setters_ssl", setters_ssl},
     {"fixtures_chain", fixtures_chain},
+    {NULL, NULL},
 };
-const size_t fs_ssl_count = sizeof fs_ssl_scenarios / sizeof fs_ssl_scenarios[0];

@@ -25,11 +25,16 @@ th_bytes *th_crypto_sign(const th_pkey *pkey, const unsigned char *data, size_t 
   th_bytes *out = NULL;
   static const unsigned char empty[1];
   const unsigned char *in = data != NULL ? data : empty;
-  /* One-shot EVP_DigestSign works for every key type, EdDSA included. */
+  size_t max = 0;
+  /* One-shot EVP_DigestSign works for every key type, EdDSA included.
+   * OpenSSL 3.0's ECDSA reports success with a length of (unsigned)-1 when
+   * encoding the signature fails (out of memory: found by the allocation-
+   * failure sweep, docs/reliability.md), so the length is checked against
+   * the buffer. */
   if (ctx != NULL && EVP_DigestSignInit(ctx, NULL, md, NULL, pkey->pkey) == 1 &&
       EVP_DigestSign(ctx, NULL, &siglen, in, len) == 1 &&
-      (sig = OPENSSL_malloc(siglen > 0 ? siglen : 1)) != NULL &&
-      EVP_DigestSign(ctx, sig, &siglen, in, len) == 1)
+      (sig = OPENSSL_malloc((max = siglen) > 0 ? siglen : 1)) != NULL &&
+      EVP_DigestSign(ctx, sig, &siglen, in, len) == 1 && siglen > 0 && siglen <= max)
     out = th_bytes_new(sig, siglen);
   else
     th__err_ossl(TH_ERR_CRYPTO, "%s: signing failed", fn);

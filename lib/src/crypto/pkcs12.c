@@ -198,6 +198,28 @@ int th_pkcs12_set_friendlyname(th_pkcs12 *p12, const unsigned char *name, size_t
   return TH_OK;
 }
 
+/* complete reads an exported PKCS#12 back and checks that it holds every
+ * part asked for. OpenSSL 3.0's PKCS12_create does not check each step:
+ * when packing the certificate's bag fails (out of memory) it goes on and
+ * returns a PKCS#12 without the certificate (found by the allocation-
+ * failure sweep, docs/reliability.md). Certificates are counted together
+ * (PKCS12_parse may file the key's own certificate among the CA ones). */
+static int complete(PKCS12 *p, const char *passphrase, const th_pkcs12 *p12) {
+  EVP_PKEY *k = NULL;
+  X509 *c = NULL;
+  STACK_OF(X509) *ca = NULL;
+  ERR_set_mark();
+  int ok = PKCS12_parse(p, passphrase, &k, &c, &ca);
+  ERR_pop_to_mark();
+  int want = (p12->cert != NULL) + (p12->cacerts != NULL ? sk_X509_num(p12->cacerts) : 0);
+  int got = (c != NULL) + (ca != NULL ? sk_X509_num(ca) : 0);
+  ok = ok && (k != NULL) == (p12->key != NULL) && got == want;
+  EVP_PKEY_free(k);
+  X509_free(c);
+  sk_X509_pop_free(ca, X509_free);
+  return ok;
+}
+
 th_bytes *th_pkcs12_export(const th_pkcs12 *p12, const char *passphrase, int iter, int maciter) {
   TH_CHECK_NULL(p12, &TH_TYPE_PKCS12);
   if (iter < 1 || maciter < 1) {
@@ -213,6 +235,11 @@ th_bytes *th_pkcs12_export(const th_pkcs12 *p12, const char *passphrase, int ite
                             p12->cacerts, 0, 0, iter, maciter, 0);
   if (p == NULL) {
     th__err_ossl(TH_ERR_CRYPTO, "th_pkcs12_export: PKCS12_create failed");
+    return NULL;
+  }
+  if (!complete(p, passphrase, p12)) {
+    PKCS12_free(p);
+    th__err_ossl(TH_ERR_CRYPTO, "th_pkcs12_export: PKCS12_create left out a part (out of memory?)");
     return NULL;
   }
   unsigned char *der = NULL;

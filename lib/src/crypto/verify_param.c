@@ -7,6 +7,7 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 #include <openssl/x509v3.h>
 
@@ -29,11 +30,47 @@ static int name_ok(const char *name, size_t len, const char *what, const char *f
   return TH_OK;
 }
 
+/* OpenSSL's set1_host drops the names it holds before it copies the new
+ * one, so a failed copy would leave no name at all (a verification that
+ * then checks none). Setting therefore copies the old names first and, if
+ * OpenSSL fails, puts them back (found by the allocation-failure sweep,
+ * docs/reliability.md). Putting back needs memory too: if that fails as
+ * well, the message says so. Adding fails without a change. */
+static int restore_hosts(X509_VERIFY_PARAM *p, char **old, size_t n) {
+  int ok = 1;
+  for (size_t i = 0; i < n; i++)
+    ok = ok && (i == 0 ? X509_VERIFY_PARAM_set1_host(p, old[i], 0)
+                       : X509_VERIFY_PARAM_add1_host(p, old[i], 0));
+  return ok;
+}
+
+static int set_host(X509_VERIFY_PARAM *p, const char *name, size_t len, const char *func) {
+  size_t n = 0;
+  while (X509_VERIFY_PARAM_get0_host(p, (int)n) != NULL) n++;
+  ERR_clear_error(); /* get0_host past the end records an error */
+  char **old = th__calloc(n != 0 ? n : 1, sizeof *old);
+  int rc = old != NULL ? TH_OK : th__err(TH_ERR_NOMEM, "%s: out of memory", func);
+  for (size_t i = 0; rc == TH_OK && i < n; i++)
+    if ((old[i] = th__strdup(X509_VERIFY_PARAM_get0_host(p, (int)i))) == NULL)
+      rc = th__err(TH_ERR_NOMEM, "%s: out of memory", func);
+  if (rc == TH_OK && !X509_VERIFY_PARAM_set1_host(p, name, len))
+    rc = th__err_ossl(TH_ERR_NOMEM, restore_hosts(p, old, n)
+                                        ? "%s: OpenSSL could not store the name"
+                                        : "%s: OpenSSL could not store the name, and the old "
+                                          "names could not be put back",
+                      func);
+  for (size_t i = 0; old != NULL && i < n; i++) th__free(old[i]);
+  th__free(old);
+  return rc;
+}
+
 int th__vp_host(X509_VERIFY_PARAM *p, const char *name, size_t len, int add, const char *func) {
   int rc = name_ok(name, len, "host name", func);
   if (rc != TH_OK) return rc;
-  int ok = add ? X509_VERIFY_PARAM_add1_host(p, name, len) : X509_VERIFY_PARAM_set1_host(p, name, len);
-  return ok ? TH_OK : th__err_ossl(TH_ERR_NOMEM, "%s: OpenSSL could not store the name", func);
+  if (!add) return set_host(p, name, len, func);
+  if (!X509_VERIFY_PARAM_add1_host(p, name, len))
+    return th__err_ossl(TH_ERR_NOMEM, "%s: OpenSSL could not store the name", func);
+  return TH_OK;
 }
 
 int th__vp_email(X509_VERIFY_PARAM *p, const char *addr, size_t len, const char *func) {

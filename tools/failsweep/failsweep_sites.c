@@ -1,0 +1,147 @@
+/* failsweep_sites.c — call-stack keys for the per-site sweep mode.
+ *
+ * A key names where an allocation comes from: a hash of the return
+ * addresses on its call stack (backtrace(): the unwinder reads the DWARF
+ * call-frame information, so it works with and without frame pointers, at
+ * -O0 and -O1, under ASan and gcov), from the allocation up to and
+ * including the `depth`-th frame that is not OpenSSL's (libcrypto,
+ * libssl): the library's own code, or this tool's. So one key is "this
+ * allocation inside OpenSSL, reached from this line of the library (and
+ * its callers up to depth)": a library call site that makes many OpenSSL
+ * allocations gives one key per distinct path inside OpenSSL, and one
+ * OpenSSL path reached from two library call sites gives two keys. depth
+ * 0 hashes the whole stack. A key never goes past the scenario's own
+ * function (fs_stack_top: the driver's frames above it differ between the
+ * reference run and the failing runs). Addresses are stable within one process, and
+ * keys are only ever compared within one process. */
+#include <execinfo.h>
+#include <link.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "failsweep.h"
+
+/* The executable segments of libcrypto and libssl (found once, by name). */
+#define FS_MAX_RANGES 16
+static uintptr_t ossl_lo[FS_MAX_RANGES], ossl_hi[FS_MAX_RANGES];
+static int n_ranges;
+static pthread_once_t ranges_once = PTHREAD_ONCE_INIT;
+
+static int add_ranges(struct dl_phdr_info *info, size_t size, void *data) {
+  const char *name = info->dlpi_name ? info->dlpi_name : "";
+  const char *base = strrchr(name, '/');
+  base = base ? base + 1 : name;
+  if (strncmp(base, "libcrypto", 9) != 0 && strncmp(base, "libssl", 6) != 0) return 0;
+  for (int i = 0; i < info->dlpi_phnum && n_ranges < FS_MAX_RANGES; i++) {
+    const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+    if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X)) continue;
+    ossl_lo[n_ranges] = info->dlpi_addr + ph->p_vaddr;
+    ossl_hi[n_ranges] = ossl_lo[n_ranges] + ph->p_memsz;
+    n_ranges++;
+  }
+  return 0;
+}
+static void find_ranges(void) {
+  dl_iterate_phdr(add_ranges, NULL);
+  /* The first backtrace() loads the unwinder (dlopen, malloc): done here,
+   * outside any counted allocation. */
+  void *fr[4];
+  (void)backtrace(fr, 4);
+}
+void fs_sites_init(void) { pthread_once(&ranges_once, find_ranges); }
+
+static int in_openssl(void *pc) {
+  uintptr_t a = (uintptr_t)pc;
+  for (int i = 0; i < n_ranges; i++)
+    if (a >= ossl_lo[i] && a < ossl_hi[i]) return 1;
+  return 0;
+}
+
+void *fs_stack_top;
+
+uint64_t fs_stack_key(int depth) {
+  void *fr[128];
+  int n = backtrace(fr, 128);
+  /* Skip this tool's allocator frames: everything before the first
+   * OpenSSL frame (CRYPTO_malloc, which called the hook). Without OpenSSL
+   * frames (a static OpenSSL), skip this function and the hook's two. */
+  int i = 0;
+  while (i < n && !in_openssl(fr[i])) i++;
+  if (i == n) i = n > 3 ? 3 : 0;
+  uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over the addresses */
+  int ours = 0;
+  for (; i < n && fr[i] != fs_stack_top; i++) {
+    uintptr_t a = (uintptr_t)fr[i];
+    for (size_t b = 0; b < sizeof a; b++) {
+      h ^= (a >> (8 * b)) & 0xff;
+      h *= 0x100000001b3ULL;
+    }
+    if (depth > 0 && !in_openssl(fr[i]) && ++ours == depth) break;
+  }
+  return h != 0 ? h : 1; /* 0 means "no key" to the driver */
+}
+
+/* ---- the set of keys seen in a reference run ---------------------------- */
+static uint64_t *set;    /* open addressing; 0 = empty */
+static size_t set_cap, set_n;
+
+static int set_add(uint64_t key) {
+  if (set_n * 2 >= set_cap) {
+    size_t cap = set_cap ? set_cap * 2 : 4096;
+    uint64_t *t = calloc(cap, sizeof *t);
+    if (t == NULL) abort();
+    for (size_t i = 0; i < set_cap; i++) {
+      if (set[i] == 0) continue;
+      size_t j = (size_t)(set[i] * 0x9e3779b97f4a7c15ULL) & (cap - 1);
+      while (t[j] != 0) j = (j + 1) & (cap - 1);
+      t[j] = set[i];
+    }
+    free(set);
+    set = t;
+    set_cap = cap;
+  }
+  size_t j = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (set_cap - 1);
+  while (set[j] != 0) {
+    if (set[j] == key) return 0;
+    j = (j + 1) & (set_cap - 1);
+  }
+  set[j] = key;
+  set_n++;
+  return 1;
+}
+
+fs_site *fs_sites;
+size_t fs_n_sites;
+static size_t sites_cap;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+
+void fs_sites_reset(void) {
+  pthread_mutex_lock(&lock);
+  if (set != NULL) memset(set, 0, set_cap * sizeof *set);
+  set_n = 0;
+  fs_n_sites = 0;
+  pthread_mutex_unlock(&lock);
+}
+
+void fs_sites_record(long index, uint64_t key) {
+  pthread_mutex_lock(&lock);
+  if (set_add(key)) {
+    if (fs_n_sites == sites_cap) {
+      sites_cap = sites_cap ? sites_cap * 2 : 1024;
+      fs_sites = realloc(fs_sites, sites_cap * sizeof *fs_sites);
+      if (fs_sites == NULL) abort();
+    }
+    fs_sites[fs_n_sites++] = (fs_site){index, key};
+  }
+  pthread_mutex_unlock(&lock);
+}
+
+void fs_sites_free(void) {
+  free(set);
+  free(fs_sites);
+  set = NULL;
+  fs_sites = NULL;
+  set_cap = set_n = fs_n_sites = sites_cap = 0;
+}
