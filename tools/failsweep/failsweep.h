@@ -19,6 +19,7 @@
 typedef struct fs_scenario {
   const char *name;
   int (*run)(void);
+  long cap; /* at most this many failure points in any mode (0: no cap of its own) */
 } fs_scenario;
 
 /* The inputs every scenario shares, made once before the sweep (with no

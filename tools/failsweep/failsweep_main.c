@@ -3,14 +3,15 @@
  * allocates anything, and Criterion's runner would allocate first).
  *
  *   failsweep [--sites | --stride=S] [--depth=D] [--cap=N] [--only=NAME[,NAME...]]
- *             [--first=K] [--list] [--verbose] [--trace]
+ *             [--skip=NAME[,NAME...]] [--first=K] [--list] [--verbose] [--trace]
  *
  * For each scenario: two runs without failures (the second is the
  * reference), then runs that each fail one allocation:
  *   --sites (the default): the first allocation of each distinct call stack
  *     of the reference run (failsweep_sites.c; --depth=D: the key ends at
  *     the D-th frame outside OpenSSL, default 3, 0 = the whole stack);
- *     --cap=N keeps at most N of a scenario's sites, evenly spread. A run
+ *     --cap=N keeps at most N of a scenario's sites, evenly spread (a
+ *     scenario may have a smaller cap of its own: fixtures_set). A run
  *     fails the allocation at the site's index in the reference run when
  *     its stack has the site's key, else the next allocation that has it,
  *     else (rerun) the first that has it (a run whose allocations shifted:
@@ -317,8 +318,10 @@ static int sweep(const fs_scenario *sc, long stride, long cap, tally *t) {
     t->leaks++;
   }
   long before = t->points, sites = 0;
+  if (sc->cap > 0 && (cap == 0 || sc->cap < cap)) cap = sc->cap;
   if (stride > 0) {
-    for (long k = first_point; one_point(sc, k, 0, t); k += stride) {
+    for (long k = first_point; (cap == 0 || t->points - before < cap) && one_point(sc, k, 0, t);
+         k += stride) {
     }
   } else {
     sites = (long)fs_n_sites;
@@ -376,6 +379,14 @@ static void guard(void) {
 #endif
 }
 
+/* in_list: name is one of the comma-separated names of list. */
+static int in_list(const char *list, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = list; (p = strstr(p, name)) != NULL; p++)
+    if ((p == list || p[-1] == ',') && (p[n] == '\0' || p[n] == ',')) return 1;
+  return 0;
+}
+
 static long arg_long(const char *v, long min) {
   char *end;
   long n = strtol(v, &end, 10);
@@ -392,7 +403,7 @@ int main(int argc, char **argv) {
     return 2;
   }
   long stride = 0, cap = 0; /* stride 0: per-site mode */
-  const char *only = NULL;
+  const char *only = NULL, *skip = NULL;
   int list = 0;
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "--stride=", 9) == 0) stride = arg_long(argv[i] + 9, 1);
@@ -400,13 +411,14 @@ int main(int argc, char **argv) {
     else if (strncmp(argv[i], "--depth=", 8) == 0) site_depth = (int)arg_long(argv[i] + 8, 0);
     else if (strncmp(argv[i], "--cap=", 6) == 0) cap = arg_long(argv[i] + 6, 0);
     else if (strncmp(argv[i], "--only=", 7) == 0) only = argv[i] + 7;
+    else if (strncmp(argv[i], "--skip=", 7) == 0) skip = argv[i] + 7;
     else if (strncmp(argv[i], "--first=", 8) == 0) first_point = arg_long(argv[i] + 8, 1);
     else if (strcmp(argv[i], "--list") == 0) list = 1;
     else if (strcmp(argv[i], "--verbose") == 0) verbose = 1;
     else if (strcmp(argv[i], "--trace") == 0) trace = verbose = 1;
     else {
       fprintf(stderr, "usage: failsweep [--sites | --stride=S] [--depth=D] [--cap=N] "
-              "[--only=NAME[,NAME...]] [--first=K] [--list] [--verbose] [--trace]\n");
+              "[--only=NAME[,NAME...]] [--skip=NAME[,NAME...]] [--first=K] [--list] [--verbose] [--trace]\n");
       return 2;
     }
   }
@@ -427,11 +439,8 @@ int main(int argc, char **argv) {
         printf("%s\n", sc->name);
         continue;
       }
-      if (only != NULL) {
-        const char *p = strstr(only, sc->name);
-        size_t n = strlen(sc->name);
-        if (p == NULL || (p != only && p[-1] != ',') || (p[n] != '\0' && p[n] != ',')) continue;
-      }
+      if (only != NULL && !in_list(only, sc->name)) continue;
+      if (skip != NULL && in_list(skip, sc->name)) continue;
       scenarios++;
       sweep(sc, stride, cap, &t);
     }

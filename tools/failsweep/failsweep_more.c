@@ -170,9 +170,9 @@ out:
 }
 
 const fs_scenario fs_more_scenarios[] = {
-    {"netscape_spki", spki},
-    {"revoked", revoked},
-    {"store_settings", store_settings},
-    {"store_context", store_context},
-    {NULL, NULL},
+    {"netscape_spki", spki, 0},
+    {"revoked", revoked, 0},
+    {"store_settings", store_settings, 0},
+    {"store_context", store_context, 0},
+    {NULL, NULL, 0},
 };

@@ -191,10 +191,10 @@ out:
 }
 
 const fs_scenario fs_ssl_scenarios[] = {
-    {"handshake_tls13", handshake_tls13},
-    {"handshake_tls12", handshake_tls12},
-    {"handshake_observed", handshake_observed},
-    {"setters_ssl", setters_ssl},
-    {"fixtures_chain", fixtures_chain},
-    {NULL, NULL},
+    {"handshake_tls13", handshake_tls13, 0},
+    {"handshake_tls12", handshake_tls12, 0},
+    {"handshake_observed", handshake_observed, 0},
+    {"setters_ssl", setters_ssl, 0},
+    {"fixtures_chain", fixtures_chain, 0},
+    {NULL, NULL, 0},
 };
