@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <openssl/x509_vfy.h>
+
 #include "tlsharness/tlsharness.h"
 
 typedef struct fs_scenario {
@@ -48,6 +50,11 @@ extern const fs_scenario *const fs_tables[];
  * (certificates, chain, trust, client certificate required, ALPN, SNI
  * callback) for the loopback scenarios (failsweep_ssl.c). */
 int fs_make_contexts(int version, th_context **server, th_context **client);
+
+/* fs_dump_param: the name and policy settings of verification parameters
+ * as text (host names, e-mail, IP, host flags, depth, auth level, flags),
+ * for the setters' unchanged checks (failsweep_more.c). */
+th_bytes *fs_dump_param(X509_VERIFY_PARAM *p);
 
 /* fs_pause / fs_resume stop and restart counting (and failing)
  * allocations: scenarios pause around their checks. */

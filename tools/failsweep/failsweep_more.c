@@ -80,7 +80,7 @@ out:
 }
 
 /* ---- X509Store settings: a failed setter leaves the parameters --------- */
-static th_bytes *dump_param(X509_VERIFY_PARAM *p) {
+th_bytes *fs_dump_param(X509_VERIFY_PARAM *p) {
   char buf[2048];
   size_t n = 0;
   n += (size_t)snprintf(buf + n, sizeof buf - n, "hosts=");
@@ -101,7 +101,7 @@ static th_bytes *dump_param(X509_VERIFY_PARAM *p) {
 }
 static th_bytes *dump_store(const void *o) {
   X509_STORE *s = th_x509_store_to_x509_store(o);
-  th_bytes *b = s ? dump_param(X509_STORE_get0_param(s)) : NULL;
+  th_bytes *b = s ? fs_dump_param(X509_STORE_get0_param(s)) : NULL;
   X509_STORE_free(s);
   return b;
 }

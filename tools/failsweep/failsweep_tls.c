@@ -11,7 +11,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/err.h>
 #include <openssl/x509_vfy.h>
 
 #include "failsweep.h"
@@ -151,32 +150,15 @@ out:
 }
 
 /* ---- name and policy settings of Context and Connection ----------------- */
-static th_bytes *dump_vp(X509_VERIFY_PARAM *p) {
-  char buf[2048];
-  size_t n = (size_t)snprintf(buf, sizeof buf, "hosts=");
-  for (int i = 0; n < sizeof buf - 300; i++) {
-    const char *h = X509_VERIFY_PARAM_get0_host(p, i);
-    if (h == NULL) break;
-    n += (size_t)snprintf(buf + n, sizeof buf - n, "%s,", h);
-  }
-  char *ip = X509_VERIFY_PARAM_get1_ip_asc(p);
-  const char *email = X509_VERIFY_PARAM_get0_email(p);
-  n += (size_t)snprintf(buf + n, sizeof buf - n, ";email=%s;ip=%s;hostflags=%u;auth=%d;flags=%lx",
-                        email ? email : "", ip ? ip : "", X509_VERIFY_PARAM_get_hostflags(p),
-                        X509_VERIFY_PARAM_get_auth_level(p), X509_VERIFY_PARAM_get_flags(p));
-  OPENSSL_free(ip);
-  ERR_clear_error(); /* get0_host past the last name records an error */
-  return th_bytes_new(buf, n);
-}
 static th_bytes *dump_ctx_vp(const void *o) {
   SSL_CTX *raw = th_context_to_ssl_ctx(o);
-  th_bytes *b = raw ? dump_vp(SSL_CTX_get0_param(raw)) : NULL;
+  th_bytes *b = raw ? fs_dump_param(SSL_CTX_get0_param(raw)) : NULL;
   SSL_CTX_free(raw);
   return b;
 }
 static th_bytes *dump_conn_vp(const void *o) {
   SSL *raw = th_connection_to_ssl(o);
-  th_bytes *b = raw ? dump_vp(SSL_get0_param(raw)) : NULL;
+  th_bytes *b = raw ? fs_dump_param(SSL_get0_param(raw)) : NULL;
   SSL_free(raw);
   return b;
 }
