@@ -3,7 +3,8 @@
  * allocates anything, and Criterion's runner would allocate first).
  *
  *   failsweep [--sites | --stride=S] [--depth=D] [--cap=N] [--only=NAME[,NAME...]]
- *             [--skip=NAME[,NAME...]] [--first=K] [--list] [--verbose] [--trace]
+ *             [--skip=NAME[,NAME...]] [--first=K] [--leak-check=run|scenario]
+ *             [--list] [--verbose] [--trace]
  *
  * For each scenario: two runs without failures (the second is the
  * reference), then runs that each fail one allocation:
@@ -235,8 +236,12 @@ static int run_once(const fs_scenario *sc, long point, uint64_t key, long *alloc
  * unreachable. A full check scans the heap (tens of milliseconds), so it
  * runs after a run that kept more allocations than it freed (`net` > 0:
  * a leak, or a cache that OpenSSL filled), every 64th run and at the end
- * of each scenario. Leaked blocks stay leaked, so after the first leak the
- * process stops checking (it has already failed). */
+ * of each scenario; with --leak-check=scenario only at the start and end
+ * of each scenario (a leak is then found for the scenario, not the run:
+ * rerun it with --only to find the run). Leaked blocks stay leaked, so
+ * after the first leak the process stops checking (it has already
+ * failed). */
+static int leak_per_scenario;
 #ifdef FS_LSAN
 static int leaked_once;
 static long runs_since_check;
@@ -244,7 +249,7 @@ static long runs_since_check;
 static int leak_check(int force) {
 #ifdef FS_LSAN
   if (leaked_once) return 0;
-  if (!force && atomic_load(&net) <= 0 && ++runs_since_check < 64) return 0;
+  if (!force && (leak_per_scenario || (atomic_load(&net) <= 0 && ++runs_since_check < 64))) return 0;
   runs_since_check = 0;
   if (__lsan_do_recoverable_leak_check()) {
     leaked_once = 1;
@@ -412,13 +417,16 @@ int main(int argc, char **argv) {
     else if (strncmp(argv[i], "--cap=", 6) == 0) cap = arg_long(argv[i] + 6, 0);
     else if (strncmp(argv[i], "--only=", 7) == 0) only = argv[i] + 7;
     else if (strncmp(argv[i], "--skip=", 7) == 0) skip = argv[i] + 7;
+    else if (strcmp(argv[i], "--leak-check=scenario") == 0) leak_per_scenario = 1;
+    else if (strcmp(argv[i], "--leak-check=run") == 0) leak_per_scenario = 0;
     else if (strncmp(argv[i], "--first=", 8) == 0) first_point = arg_long(argv[i] + 8, 1);
     else if (strcmp(argv[i], "--list") == 0) list = 1;
     else if (strcmp(argv[i], "--verbose") == 0) verbose = 1;
     else if (strcmp(argv[i], "--trace") == 0) trace = verbose = 1;
     else {
       fprintf(stderr, "usage: failsweep [--sites | --stride=S] [--depth=D] [--cap=N] "
-              "[--only=NAME[,NAME...]] [--skip=NAME[,NAME...]] [--first=K] [--list] [--verbose] [--trace]\n");
+              "[--only=NAME[,NAME...]] [--skip=NAME[,NAME...]] [--first=K] [--leak-check=run|scenario] "
+              "[--list] [--verbose] [--trace]\n");
       return 2;
     }
   }
