@@ -1,6 +1,7 @@
 /* crypto_keys_test.c — crypto.dump_privatekey / load_privatekey (with
  * passphrases and passphrase callbacks) and crypto.sign / crypto.verify. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -425,13 +426,31 @@ Test(crypto_privatekey, legacy_cipher_blowfish) {
   th_pkey_free(k);
 }
 
-Test(crypto_privatekey, legacy_cipher_without_the_provider_is_unsupported) {
-  /* An empty module directory: the legacy provider cannot be found. This
-   * test runs in its own process (Criterion forks), before any load. */
-  cr_assert_eq(setenv("OPENSSL_MODULES", tu_tmpdir(), 1), 0);
+/* Module directories where the legacy provider cannot be found: an empty
+ * one, one that does not exist, and a name too long for a path. Each case
+ * runs in its own process (Criterion forks), before any load. */
+static const char *legacy_dir(int i) {
+  static char long_dir[5000];
+  switch (i) {
+    case 0: return tu_tmpdir();
+    case 1: return tu_path("no-such-directory");
+    default:
+      memset(long_dir, 'd', sizeof long_dir - 1);
+      long_dir[0] = '/';
+      return long_dir;
+  }
+}
+
+ParameterizedTestParameters(crypto_privatekey, legacy_cipher_without_the_provider_is_unsupported) {
+  static int idx[] = {0, 1, 2};
+  return cr_make_param_array(int, idx, sizeof idx / sizeof idx[0]);
+}
+
+ParameterizedTest(int *i, crypto_privatekey, legacy_cipher_without_the_provider_is_unsupported) {
+  cr_assert_eq(setenv("OPENSSL_MODULES", legacy_dir(*i), 1), 0);
   th_pkey *k = tu_ec_key();
   cr_assert_null(th_crypto_dump_privatekey(TH_FILETYPE_PEM, k, "blowfish", PASS, PASS_LEN));
-  cr_assert_eq(th_error_kind(), TH_ERR_UNSUPPORTED, "%s", tu_err());
+  cr_assert_eq(th_error_kind(), TH_ERR_UNSUPPORTED, "case %d: %s", *i, tu_err());
   cr_assert(strstr(th_error_last()->message, "legacy") != NULL, "%s", tu_err());
   /* A cipher of the default provider still works. */
   th_bytes *enc = th_crypto_dump_privatekey(TH_FILETYPE_PEM, k, "aes-128-cbc", PASS, PASS_LEN);
