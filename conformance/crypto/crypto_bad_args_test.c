@@ -393,3 +393,52 @@ ParameterizedTest(int *i, crypto_bad_args, oversized_lengths) {
                  tu_err());
   }
 }
+
+/* Empty input: every loader given no bytes (a NULL buffer, and an empty
+ * one) in each format fails with the error of data that is not the thing
+ * loaded (pyOpenSSL: crypto.Error for b""), never a crash. The CRL, PKCS#7
+ * and PKCS#12 loaders take no NULL buffer at all (TH_ERR_TYPE, as their
+ * headers say); the others read NULL with len 0 as empty. X(kind, id, call using b for the buffer,
+ * kind for NULL, kind for empty). */
+#define EMPTY_CASES(X)                                                                          \
+  X(P, cert_pem, th_crypto_load_certificate(TH_FILETYPE_PEM, b, 0), TH_ERR_CRYPTO, TH_ERR_CRYPTO) \
+  X(P, cert_asn1, th_crypto_load_certificate(TH_FILETYPE_ASN1, b, 0), TH_ERR_CRYPTO, TH_ERR_CRYPTO) \
+  X(P, req_pem, th_crypto_load_certificate_request(TH_FILETYPE_PEM, b, 0), TH_ERR_CRYPTO,        \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, req_asn1, th_crypto_load_certificate_request(TH_FILETYPE_ASN1, b, 0), TH_ERR_CRYPTO,      \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, privkey_pem, th_crypto_load_privatekey(TH_FILETYPE_PEM, b, 0, NULL, 0), TH_ERR_CRYPTO,    \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, privkey_asn1, th_crypto_load_privatekey(TH_FILETYPE_ASN1, b, 0, NULL, 0), TH_ERR_CRYPTO,  \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, pubkey_pem, th_crypto_load_publickey(TH_FILETYPE_PEM, b, 0), TH_ERR_CRYPTO, TH_ERR_CRYPTO) \
+  X(P, pubkey_asn1, th_crypto_load_publickey(TH_FILETYPE_ASN1, b, 0), TH_ERR_CRYPTO,             \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, crl_pem, th_crypto_load_crl(TH_FILETYPE_PEM, b, 0), TH_ERR_TYPE, TH_ERR_CRYPTO)         \
+  X(P, crl_asn1, th_crypto_load_crl(TH_FILETYPE_ASN1, b, 0), TH_ERR_TYPE, TH_ERR_CRYPTO)       \
+  X(P, pkcs7_pem, th_crypto_load_pkcs7_data(TH_FILETYPE_PEM, b, 0), TH_ERR_TYPE, TH_ERR_CRYPTO) \
+  X(P, pkcs7_asn1, th_crypto_load_pkcs7_data(TH_FILETYPE_ASN1, b, 0), TH_ERR_TYPE,             \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, pkcs12, th_crypto_load_pkcs12(b, 0, NULL), TH_ERR_TYPE, TH_ERR_CRYPTO)
+
+#define EMPTY_DEFINE(kind, id, call, on_null, on_empty) \
+  static int empty_##id(const unsigned char *b) { TU_##kind##_BODY(call) }
+#define EMPTY_ENTRY(kind, id, call, on_null, on_empty) {#id, empty_##id, on_null, on_empty},
+EMPTY_CASES(EMPTY_DEFINE)
+static const struct {
+  const char *name;
+  int (*run)(const unsigned char *b);
+  int on_null, on_empty;
+} empty_cases[] = {EMPTY_CASES(EMPTY_ENTRY)};
+
+TU_INDEX_PARAMS(crypto_bad_args, empty_input, sizeof empty_cases / sizeof empty_cases[0])
+ParameterizedTest(int *i, crypto_bad_args, empty_input) {
+  th_error_clear();
+  int got = empty_cases[*i].run(NULL);
+  cr_assert_eq(got, empty_cases[*i].on_null, "%s(NULL, 0): got %d, %s", empty_cases[*i].name, got,
+               tu_err());
+  th_error_clear();
+  got = empty_cases[*i].run(D);
+  cr_assert_eq(got, empty_cases[*i].on_empty, "%s(\"\", 0): got %d, %s", empty_cases[*i].name, got,
+               tu_err());
+}
