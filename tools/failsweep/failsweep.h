@@ -2,9 +2,11 @@
  *
  * Each scenario is a function that makes objects, uses them and frees them,
  * returning TH_OK or the negative status of the first call that failed. The
- * driver (failsweep_main.c) runs it once to count its allocations, then
- * again failing allocation 1, 2, ..., N (every allocation of the library and
- * of OpenSSL: CRYPTO_set_mem_functions), and checks each run: a failure is
+ * driver (failsweep_main.c) runs it without failures for a reference, then
+ * again failing one allocation per run (any allocation of the library and
+ * of OpenSSL: CRYPTO_set_mem_functions): the first of each distinct call
+ * stack (per-site mode, failsweep_sites.c) or every S-th (stride mode),
+ * and checks each run: a failure is
  * a negative status (or NULL) with a matching error record, a success gives
  * the right result, nothing crashes, nothing leaks (LeakSanitizer, under
  * --config=asan), and a failed setter leaves its object unchanged. */
