@@ -85,6 +85,8 @@ typedef struct lb_parser {
   lb_buf parse;
   int ccs_seen;
   size_t hs_left; /* bytes of a handshake message continuing into later records */
+  size_t hs_hlen; /* bytes of a message header seen so far (it may span records) */
+  unsigned char hs_hdr[4];
 } lb_parser;
 
 /* What an observing pair records (th_loopback_pair_observe); allocated on
@@ -203,7 +205,8 @@ void th__lb_observe_free(th_loopback_pair *pair);
  * from: it parses records for the transcript and keeps them for pcap. */
 void th__lb_wire_log(th_loopback_pair *pair, int from, const unsigned char *p, size_t n);
 void th__lb_wire_fin(th_loopback_pair *pair, int from);
-/* th__lb_note adds a note line to the transcript (OBSERVE_TRANSCRIPT only). */
+/* th__lb_note adds a note line to the transcript (OBSERVE_TRANSCRIPT only).
+ * fmt starts with text of its own: an empty note would read as a record. */
 void th__lb_note(th_loopback_pair *pair, int from, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* th__lb_info_install sets the harness's info callback on the pair's SSLs
