@@ -52,6 +52,7 @@ struct th_peer {
   int closed;  /* the peer put end-of-file on its direction */
   int done;    /* the peer stopped (status says why) */
   int status;  /* TH_OK, TH_ERR_WANT_READ while running, or the error kept in the pair */
+  th_error start_err; /* the error of a pattern that failed to start (no pair to keep it) */
   lb_buf rx;   /* application data the peer read */
   /* socket pattern */
   int lfd, port;
@@ -65,6 +66,14 @@ extern const th_type TH_TYPE_PEER;
 const th_type TH_TYPE_PEER = {"Peer", peer_destroy};
 
 static int app_side(const th_peer *p) { return !p->role; }
+
+/* The pattern could not start (or its thread could not accept): the peer
+ * stops with this thread's error, kept for th_peer_result. */
+static int start_failed(th_peer *p) {
+  p->done = 1;
+  p->start_err = *th_error_last();
+  return p->status = p->start_err.kind;
+}
 
 /* ---- making ------------------------------------------------------------------ */
 
@@ -259,6 +268,8 @@ int th_peer_add_fault(th_peer *peer, const th_loopback_fault *fault) {
   TH_CHECK_ARG(fault);
   /* Checked for real on a scratch pair of the same shape when the pattern
    * starts; the obvious mistakes are caught here. */
+  if (fault->kind < TH_LOOPBACK_FAULT_FRAGMENT || fault->kind > TH_LOOPBACK_FAULT_STALL_THEN_RESUME)
+    return th__err(TH_ERR_VALUE, "%s: unknown fault kind %d", __func__, fault->kind);
   if (fault->from != TH_LOOPBACK_CLIENT && fault->from != TH_LOOPBACK_SERVER)
     return th__err(TH_ERR_VALUE, "%s: side %d is neither client nor server", __func__, fault->from);
   if (fault->kind == TH_LOOPBACK_FAULT_INJECT && fault->data == NULL)
@@ -289,11 +300,12 @@ int th_peer_observe(th_peer *peer, int what) {
 
 /* ---- the pair ----------------------------------------------------------------- */
 
+/* k is a known kind (th_peer_add_fault checks). */
 static const char *fault_name(int k) {
   static const char *const n[] = {"?", "FRAGMENT", "CAP", "RETRY", "TRUNCATE", "FLIP_BIT",
                                   "DROP_RECORD", "DUP_RECORD", "REORDER_RECORD", "INJECT",
                                   "CLOSE", "SILENCE", "STALL_THEN_RESUME"};
-  return k >= 1 && k <= TH_LOOPBACK_FAULT_STALL_THEN_RESUME ? n[k] : "?";
+  return n[k];
 }
 
 /* What a socket cannot do: the application reads and writes its socket
@@ -381,11 +393,7 @@ static int start(th_peer *p, int pattern, SSL *app_ssl, int fd, int transport) {
   p->pattern = pattern;
   p->started_ms = th__lb_now_ms();
   int rc = make_pair(p, app_ssl, fd, transport);
-  if (rc != TH_OK) {
-    p->done = 1;
-    p->status = rc;
-  }
-  return rc;
+  return rc != TH_OK ? start_failed(p) : TH_OK;
 }
 
 /* ---- running -------------------------------------------------------------------- */
@@ -658,11 +666,8 @@ static int socket_main(void *arg) {
     int fd = accept_one(p);
     close(p->lfd);
     p->lfd = -1;
-    if (fd < 0 || start(p, PAT_SOCKET, NULL, fd, TH_LOOPBACK_TCP) != TH_OK) {
-      p->done = 1;
-      p->status = th_error_kind();
-      return p->status;
-    }
+    if (fd < 0) return start_failed(p);
+    if (start(p, PAT_SOCKET, NULL, fd, TH_LOOPBACK_TCP) != TH_OK) return p->status;
   }
   int fd = p->pair->fd[p->role];
   while (!p->done && !atomic_load(&p->stop)) {
@@ -689,10 +694,7 @@ static int socket_main(void *arg) {
 
 static int start_thread(th_peer *p) {
   p->thread = th_loopback_thread_start(socket_main, p);
-  if (p->thread == NULL) {
-    p->done = 1;
-    return p->status = th_error_kind();
-  }
+  if (p->thread == NULL) return start_failed(p);
   return TH_OK;
 }
 
@@ -750,8 +752,8 @@ int th_peer_port(th_peer *peer) {
 
 int th_peer_wait(th_peer *peer, unsigned timeout_ms) {
   TH_CHECK(peer, &TH_TYPE_PEER);
-  if (peer->pattern != PAT_SOCKET || peer->thread == NULL)
-    return th__err(TH_ERR_VALUE, "%s: not a socket peer", __func__);
+  if (peer->pattern != PAT_SOCKET) return th__err(TH_ERR_VALUE, "%s: not a socket peer", __func__);
+  if (peer->thread == NULL) return th_peer_result(peer); /* ended and joined already */
   int rc = th_loopback_thread_join(peer->thread, timeout_ms ? timeout_ms : peer->deadline_ms + 1000,
                                    NULL);
   if (rc != TH_OK) return rc;
@@ -774,9 +776,11 @@ int th_peer_result(th_peer *peer) {
   if (peer->thread != NULL) return TH_ERR_WANT_READ;
   if (peer->pattern == PAT_ADOPT) return TH_OK;
   if (!peer->done) return peer->pc >= peer->nscript && peer->hs ? TH_OK : TH_ERR_WANT_READ;
-  if (peer->status == TH_OK || peer->pair == NULL) return peer->status;
-  int k = th__lb_failed(peer->pair, peer->role);
-  return k != TH_OK ? k : peer->status;
+  if (peer->status == TH_OK) return TH_OK;
+  int k = peer->pair != NULL ? th__lb_failed(peer->pair, peer->role) : TH_OK;
+  if (k != TH_OK) return k;
+  th__err_set_record(&peer->start_err);
+  return peer->status;
 }
 
 th_bytes *th_peer_received(th_peer *peer) {
