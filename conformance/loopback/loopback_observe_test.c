@@ -426,3 +426,86 @@ Test(loopback_observe, non_tls_bytes_stop_the_parse_of_their_direction) {
     th_loopback_pair_free(p);
   }
 }
+
+/* ---- the key log on shared contexts, and the pcap's FIN -------------------- */
+
+static int count_lines(const th_bytes *b) {
+  int n = 0;
+  for (size_t i = 0; i < b->len; i++) n += b->data[i] == '\n';
+  return n;
+}
+
+Test(loopback_observe, keylog_records_only_the_observing_pair) {
+  /* Two pairs on the same contexts: the observer's callback sits on the
+   * contexts, and the other pair's secrets pass through it unrecorded. */
+  SSL_CTX *s = tl_server_ctx(TLS1_3_VERSION), *c = tl_client_ctx(TLS1_3_VERSION);
+  th_loopback_pair *obs = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
+  th_loopback_pair *other = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_DIRECT);
+  cr_assert_eq(th_loopback_pair_observe(obs, TH_LOOPBACK_OBSERVE_KEYLOG), TH_OK, "%s", tu_err());
+  tl_assert_rc(other, th_loopback_handshake(other), TH_OK);
+  tl_assert_rc(obs, th_loopback_handshake(obs), TH_OK);
+  tl_assert_rc(other, th_loopback_handshake(other), TH_OK);
+  th_bytes *k = th_loopback_keylog(obs);
+  cr_assert_not_null(k, "%s", tu_err());
+  /* TLS 1.3: five secrets per side, both sides of one connection. */
+  cr_assert_eq(count_lines(k), 10, "%s", k->data);
+  SSL *cs = th_loopback_pair_ssl(obs, C);
+  unsigned char random[32];
+  cr_assert_eq(SSL_get_client_random(cs, random, sizeof random), 32);
+  char hex[65];
+  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", random[i]);
+  char line[128];
+  snprintf(line, sizeof line, "CLIENT_HANDSHAKE_TRAFFIC_SECRET %s ", hex);
+  cr_assert(strstr((const char *)k->data, line) != NULL, "%s\n%s", line, k->data);
+  SSL_free(cs);
+  th_bytes_free(k);
+  cr_assert_null(th_loopback_keylog(other));
+  cr_assert_eq(th_error_kind(), TH_ERR_VALUE);
+  th_loopback_pair_free(other);
+  th_loopback_pair_free(obs);
+  SSL_CTX_free(s);
+  SSL_CTX_free(c);
+}
+
+static void user_keylog(const SSL *ssl, const char *line) {}
+
+Test(loopback_observe, a_keylog_callback_set_meanwhile_is_kept) {
+  /* The application replaced the context's callback while a pair observed:
+   * freeing the pair leaves the application's callback in place. */
+  SSL_CTX *s = tl_server_ctx(0), *c = tl_client_ctx(0);
+  th_loopback_pair *p = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
+  cr_assert_eq(th_loopback_pair_observe(p, TH_LOOPBACK_OBSERVE_KEYLOG), TH_OK, "%s", tu_err());
+  cr_assert_not_null(SSL_CTX_get_keylog_callback(c));
+  SSL_CTX_set_keylog_callback(c, user_keylog);
+  th_loopback_pair_free(p);
+  cr_assert(SSL_CTX_get_keylog_callback(c) == user_keylog);
+  cr_assert_null(SSL_CTX_get_keylog_callback(s)); /* ours removed, nothing was there before */
+  SSL_CTX_free(s);
+  SSL_CTX_free(c);
+}
+
+static unsigned le32(const unsigned char *p) {
+  return p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16 | (unsigned)p[3] << 24;
+}
+
+Test(loopback_observe, pcap_ends_with_the_fin_of_a_half_close) {
+  th_loopback_pair *p = tl_pair_observed(TH_LOOPBACK_DIRECT, TLS1_3_VERSION, TH_LOOPBACK_OBSERVE_PCAP);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  cr_assert_eq(th_loopback_pair_half_close(p, C), TH_OK);
+  th_bytes *b = th_loopback_pcap(p);
+  cr_assert_not_null(b, "%s", tu_err());
+  /* Walk the packets (16-byte record header, then Ethernet / IPv4 / TCP):
+   * the last one is the client's FIN|ACK with no payload. */
+  size_t off = 24, last = 0;
+  while (off + 16 <= b->len) {
+    last = off;
+    off += 16 + le32(b->data + off + 8);
+  }
+  cr_assert_eq(off, b->len);
+  const unsigned char *pkt = b->data + last + 16;
+  cr_assert_eq(le32(b->data + last + 8), 14u + 20 + 20);
+  cr_assert_eq((pkt[34] << 8) | pkt[35], 40000); /* the client's port */
+  cr_assert_eq(pkt[14 + 20 + 13], 0x11);          /* FIN|ACK */
+  th_bytes_free(b);
+  th_loopback_pair_free(p);
+}

@@ -554,3 +554,48 @@ Test(peer, silent_socket_peer_ends_with_the_application_or_the_deadline) {
     close(fd);
   }
 }
+
+/* A message written after the handshake (no buffering BIO then): its record
+ * is on the wire before the message callback names it, and the position
+ * resolves to that record's end at once. */
+Test(peer, message_end_of_a_key_update) {
+  th_loopback_pair *pair = tl_pair_observed(TH_LOOPBACK_PUMP, TLS1_3_VERSION, TH_LOOPBACK_OBSERVE_TRANSCRIPT);
+  tl_assert_rc(pair, th_loopback_handshake(pair), TH_OK);
+  cr_assert_geq(th_loopback_flush_tickets(pair), 1);
+  th_loopback_fault f = {.kind = TH_LOOPBACK_FAULT_TRUNCATE, .from = S,
+                         .position = TH_LOOPBACK_AT_MESSAGE_END, .at = 24 /* KeyUpdate */};
+  tl_assert_rc(pair, th_loopback_pair_add_fault(pair, &f), TH_OK);
+  SSL *s = th_loopback_pair_ssl(pair, S);
+  cr_assert_eq(SSL_key_update(s, SSL_KEY_UPDATE_NOT_REQUESTED), 1);
+  SSL_free(s);
+  tl_assert_rc(pair, th_loopback_send(pair, S, (const unsigned char *)"after", 5), TH_OK);
+  cr_assert_eq(th_loopback_pair_faults_fired(pair), 1);
+  tl_assert_rc(pair, th_loopback_expect(pair, C, (const unsigned char *)"after", 5), TH_ERR_SYSCALL);
+  /* The cut is the end of the server's last record: the KeyUpdate. */
+  size_t end = 0;
+  int n = th_loopback_record_count(pair);
+  th_loopback_record r;
+  for (int i = 0; i < n; i++) {
+    cr_assert_eq(th_loopback_record_get(pair, (size_t)i, &r), TH_OK);
+    if (r.from == S) end += 5 + r.length;
+  }
+  char want[64];
+  snprintf(want, sizeof want, "S->C fault: truncated the stream at byte %zu\n", end);
+  cr_assert(strstr(tl_transcript(pair), want) != NULL, "want %s\n%s", want, tl_transcript(pair));
+  th_loopback_pair_free(pair);
+}
+
+Test(peer, message_positions_refused_on_the_applications_ssl) {
+  th_peer *p = server_peer(0);
+  th_loopback_fault f = {.kind = TH_LOOPBACK_FAULT_TRUNCATE, .from = C,
+                         .position = TH_LOOPBACK_AT_MESSAGE_END, .at = TH_LOOPBACK_HS_CLIENT_HELLO};
+  cr_assert_eq(th_peer_add_fault(p, &f), TH_OK);
+  SSL_CTX *ctx;
+  SSL *app = app_client(&ctx);
+  cr_assert_eq(th_peer_attach_ssl(p, app), TH_ERR_UNSUPPORTED);
+  cr_assert(strstr(tu_err(), "the client's SSL belongs to the application") != NULL, "%s", tu_err());
+  cr_assert_eq(th_peer_result(p), TH_ERR_UNSUPPORTED); /* the failed start, kept */
+  th_peer_free(p);
+  SSL_free(app);
+  SSL_CTX_free(ctx);
+}
