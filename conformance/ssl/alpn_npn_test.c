@@ -156,6 +156,27 @@ Test(alpn_npn, alpn_empty_selection_is_ssl_error) {
   done(&p, c, s);
 }
 
+/* A selection of 256 bytes cannot be sent (ALPN names are at most 255):
+ * TH_ERR_VALUE from the server's handshake, saying the length. */
+Test(alpn_npn, alpn_overlong_selection_is_value_error) {
+  th_context *c, *s;
+  contexts(0, &c, &s);
+  char longname[257];
+  memset(longname, 'a', 256);
+  longname[256] = '\0';
+  struct sel sel = {.answer = longname};
+  th_context_set_alpn_protos(c, offer, 2);
+  th_context_set_alpn_select_callback(s, select_cb, &sel);
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  char side = '?';
+  cr_assert_eq(ts_handshake(&p, &side, NULL, 0), TH_ERR_VALUE, "%s", tu_err());
+  cr_assert_eq(side, 's');
+  cr_assert(strstr(th_error_last()->message, "selected protocol has length 256") != NULL, "%s", tu_err());
+  cr_assert_eq(sel.calls, 1);
+  done(&p, c, s);
+}
+
 /* Issue 12 item 16: an offered name with a NUL byte inside is left out of
  * the callback's list (cut short, "ab\0c" would read "ab", which the client
  * never offered). The client's list is set through the raw SSL_CTX, the
