@@ -5,6 +5,7 @@
  * (examples/) test the patterns against real applications. */
 #include <criterion/criterion.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -51,6 +52,24 @@ Test(peer, new_bad_input) {
   cr_assert_null(th_peer_new_from_files(TH_PEER_SERVER, "/nonexistent.pem", "/k.pem", NULL));
   cr_assert_eq(th_error_kind(), TH_ERR_SSL);
   cr_assert(strstr(tu_err(), "/nonexistent.pem") != NULL, "%s", tu_err());
+  /* A certificate with a key that is not its own; a CA file that is not there. */
+  char cert[1024], key[1024];
+  snprintf(cert, sizeof cert, "%s", tu_path("peer_srv.pem"));
+  FILE *f = fopen(cert, "w");
+  PEM_write_X509(f, tl_server_cert());
+  fclose(f);
+  snprintf(key, sizeof key, "%s", tu_path("peer_other.key"));
+  EVP_PKEY *other = tu_ec_evp();
+  f = fopen(key, "w");
+  PEM_write_PrivateKey(f, other, NULL, NULL, 0, NULL, NULL);
+  fclose(f);
+  EVP_PKEY_free(other);
+  cr_assert_null(th_peer_new_from_files(TH_PEER_SERVER, cert, key, NULL));
+  cr_assert_eq(th_error_kind(), TH_ERR_SSL);
+  cr_assert(strstr(tu_err(), "cannot load key") != NULL, "%s", tu_err());
+  cr_assert_null(th_peer_new_from_files(TH_PEER_CLIENT, NULL, NULL, "/nonexistent-ca.pem"));
+  cr_assert_eq(th_error_kind(), TH_ERR_SSL);
+  cr_assert(strstr(tu_err(), "cannot load CA file /nonexistent-ca.pem") != NULL, "%s", tu_err());
   th_peer_free(NULL);
   cr_assert_null(th_peer_up_ref(NULL));
 }
