@@ -2,12 +2,12 @@
  * client as catalogue.c defines it, written with th_context /
  * th_connection over a blocking socket (10 s receive/send timeouts).
  *
- * Two checks go through the escape hatches because the API does not express
- * them: host-name verification (SSL_set1_host / X509_VERIFY_PARAM_set1_ip_asc
- * on th_connection_to_ssl, with X509_CHECK_FLAG_NEVER_CHECK_SUBJECT: no CN
- * fallback), and reading a stapled OCSP response (OCSP_* on the DER bytes the
- * OCSP client callback receives, verified against the peer's chain and the
- * context's trust store). */
+ * Host names and IP addresses are checked with the library's own name API
+ * (th_connection_set_host / set_ip, TH_X509_CHECK_FLAG_NEVER_CHECK_SUBJECT:
+ * no CN fallback). One check goes through the escape hatch because the API
+ * does not express it: reading a stapled OCSP response (OCSP_* on the DER
+ * bytes the OCSP client callback receives, verified against the peer's chain
+ * and the context's trust store). */
 #include <errno.h>
 #include <netinet/in.h>
 #include <openssl/ocsp.h>
@@ -94,21 +94,16 @@ static int setup_ctx(th_context *ctx, const bs_cat *cat, const bs_endpoint *ep) 
   return rc;
 }
 
-/* SNI (for a name) and the host check (name or IP) on the raw SSL. */
+/* SNI (for a name) and the host check (name or IP), with no CN fallback. */
 static int set_host(th_connection *conn, const char *host) {
   int is_ip = strchr(host, ':') != NULL || strspn(host, "0123456789.") == strlen(host);
   if (!is_ip &&
       th_connection_set_tlsext_host_name(conn, (const unsigned char *)host, strlen(host)) != TH_OK)
     return -1;
-  SSL *ssl = th_connection_to_ssl(conn);
-  X509_VERIFY_PARAM *vp = ssl ? SSL_get0_param(ssl) : NULL;
-  int ok = vp != NULL;
-  if (ok) {
-    X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NEVER_CHECK_SUBJECT);
-    ok = is_ip ? X509_VERIFY_PARAM_set1_ip_asc(vp, host) : X509_VERIFY_PARAM_set1_host(vp, host, 0);
-  }
-  SSL_free(ssl);
-  return ok ? 0 : -1;
+  if (th_connection_set_host_flags(conn, TH_X509_CHECK_FLAG_NEVER_CHECK_SUBJECT) != TH_OK)
+    return -1;
+  int rc = is_ip ? th_connection_set_ip(conn, host) : th_connection_set_host(conn, host, strlen(host));
+  return rc == TH_OK ? 0 : -1;
 }
 
 /* Reads the reply: complete when close_notify ends it, or when a
