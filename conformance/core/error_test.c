@@ -66,6 +66,99 @@ Test(error, openssl_queue_is_copied_with_empty_func) {
   cr_assert_eq(th_error_last()->queue_len, 0u);
 }
 
+/* A library of our own in OpenSSL's error table, with reason strings of a
+ * chosen length (the longest a record entry keeps: 127 characters). */
+static int long_reason_lib(void) {
+  static int lib;
+  static char reason[128];
+  static ERR_STRING_DATA strings[3];
+  if (lib != 0) return lib;
+  lib = ERR_get_next_error_library();
+  memset(reason, 'r', sizeof reason - 1);
+  strings[0] = (ERR_STRING_DATA){ERR_PACK(lib, 0, 0), "th-test-lib"};
+  strings[1] = (ERR_STRING_DATA){ERR_PACK(lib, 0, 1), reason};
+  ERR_load_strings(lib, strings);
+  return lib;
+}
+
+/* A failure inside OpenSSL: countryName "USA" (too long). The record's
+ * queue is what OpenSSL's error queue held. */
+static void fail_in_openssl(void) {
+  th_x509 *c = th_x509_new();
+  th_x509_name *n = th_x509_get_subject(c);
+  int rc = th_x509_name_set_countryName(n, "USA");
+  th_x509_name_free(n);
+  th_x509_free(c);
+  cr_assert_eq(rc, TH_ERR_CRYPTO);
+}
+
+/* Entries already on OpenSSL's queue when a call fails through it are
+ * copied before the call's own, oldest first, as pyOpenSSL's
+ * _raise_current_error lists them, and the queue is left empty. OpenSSL's
+ * queue is a ring that keeps only its newest entries (15 on 3.0, fewer
+ * than TH_ERROR_QUEUE_MAX), so the call's own entries, the newest, are
+ * always kept. An entry of a library with no strings reads lib "" and
+ * "reason(N)". */
+Test(error, stale_queue_entries_come_first) {
+  ERR_clear_error();
+  fail_in_openssl();
+  th_error own = *th_error_last();
+  cr_assert_gt(own.queue_len, 0u);
+  int unnamed = ERR_get_next_error_library();
+  enum { STALE = TH_ERROR_QUEUE_MAX + 4 };
+  for (int i = 1; i <= STALE; i++) ERR_raise(unnamed, i);
+  fail_in_openssl();
+  const th_error *e = th_error_last();
+  cr_assert_eq(ERR_peek_error(), 0ul, "the queue is drained");
+  cr_assert_leq(e->queue_len, (size_t)TH_ERROR_QUEUE_MAX);
+  cr_assert_gt(e->queue_len, own.queue_len);
+  size_t stale = e->queue_len - own.queue_len;
+  for (size_t i = 0; i < stale; i++) {
+    char want[32];
+    snprintf(want, sizeof want, "reason(%zu)", STALE - stale + 1 + i);
+    cr_assert_str_eq(e->queue[i].lib, "", "entry %zu", i);
+    cr_assert_str_eq(e->queue[i].func, "", "entry %zu", i);
+    cr_assert_str_eq(e->queue[i].reason, want, "entry %zu", i);
+    cr_assert_eq(ERR_GET_LIB(e->queue[i].code), unnamed, "entry %zu", i);
+  }
+  for (size_t i = 0; i < own.queue_len; i++) {
+    cr_assert_eq(e->queue[stale + i].code, own.queue[i].code, "entry %zu", stale + i);
+    cr_assert_str_eq(e->queue[stale + i].reason, own.queue[i].reason);
+  }
+  cr_assert_str_eq(e->message, own.message, "the message names the call's own last entry");
+}
+
+/* A record longer than any fixed buffer: th_error_format still reports the
+ * length it needs, like snprintf, and writes the whole line into a buffer
+ * of that size. */
+Test(error, format_of_a_long_record_is_not_cut) {
+  int lib = long_reason_lib();
+  ERR_clear_error();
+  for (int i = 0; i < TH_ERROR_QUEUE_MAX; i++) ERR_raise(lib, 1);
+  fail_in_openssl();
+  const th_error *e = th_error_last();
+  cr_assert_str_eq(e->queue[0].lib, "th-test-lib");
+  cr_assert_eq(strlen(e->queue[0].reason), 127u);
+  /* "TH_ERR_CRYPTO: <message>" then " [('<lib>', '', '<reason>')]" per entry. */
+  size_t want = strlen("TH_ERR_CRYPTO: ") + strlen(e->message);
+  for (size_t i = 0; i < e->queue_len; i++)
+    want += strlen(" [('', '', '')]") + strlen(e->queue[i].lib) + strlen(e->queue[i].reason);
+  cr_assert_gt(want, 1500u);
+  cr_assert_eq(th_error_format(NULL, 0), (int)want);
+  char *buf = malloc(want + 1);
+  cr_assert_eq(th_error_format(buf, want + 1), (int)want);
+  cr_assert_eq(strlen(buf), want);
+  cr_assert(strncmp(buf, "TH_ERR_CRYPTO: ", 15) == 0, "%.60s", buf);
+  char last[200];
+  snprintf(last, sizeof last, " [('%s', '', '%s')]", e->queue[e->queue_len - 1].lib,
+           e->queue[e->queue_len - 1].reason);
+  cr_assert_str_eq(buf + want - strlen(last), last);
+  /* One byte short: cut, terminated, the same length reported. */
+  cr_assert_eq(th_error_format(buf, want), (int)want);
+  cr_assert_eq(strlen(buf), want - 1);
+  free(buf);
+}
+
 Test(error, record_is_per_thread) {
   cr_assert_null(th_bytes_new(NULL, 1));
   const th_error *mine = th_error_last();
@@ -111,6 +204,26 @@ Test(list, get_and_bad_index) {
   cr_assert_null(th_list_get(NULL, 0));
   cr_assert_eq(th_error_kind(), TH_ERR_TYPE);
   th_list_free(NULL);
+  /* A real list (a name's components): in range, then past the end. */
+  th_x509 *c = th_x509_new();
+  th_x509_name *n = th_x509_get_subject(c);
+  cr_assert_eq(th_x509_name_set_commonName(n, "one"), TH_OK);
+  th_list *l = th_x509_name_get_components(n);
+  cr_assert_eq(l->count, 1u);
+  th_x509_name_component *first = th_list_get(l, 0);
+  cr_assert_not_null(first);
+  cr_assert_str_eq((char *)first->value->data, "one");
+  static const size_t past[] = {1, 2, (size_t)-1};
+  for (size_t i = 0; i < sizeof past / sizeof past[0]; i++) {
+    th_error_clear();
+    cr_assert_null(th_list_get(l, past[i]));
+    cr_assert_eq(th_error_kind(), TH_ERR_INDEX, "index %zu", past[i]);
+    cr_assert(strstr(th_error_last()->message, "out of range (count 1)") != NULL, "%s",
+              th_error_last()->message);
+  }
+  th_list_free(l);
+  th_x509_name_free(n);
+  th_x509_free(c);
 }
 
 Test(object, wrong_type_is_type_error_not_crash) {

@@ -1,6 +1,7 @@
 /* crl_test.c — crypto.CRL, crypto.dump_crl, crypto.load_crl, and the CRL's
  * round trip through the openssl tool. */
 #include <criterion/criterion.h>
+#include <limits.h>
 #include <string.h>
 
 #include <openssl/bn.h>
@@ -382,5 +383,41 @@ Test(crl, export_keeps_order_sign_sorts) {
   assert_serial_order(c, sorted, 3);
   th_crl_free(back);
   th_bytes_free(der);
+  th_crl_free(c);
+}
+
+/* days is bounded to +-100 years (36525 days): the bounds themselves work,
+ * one more is TH_ERR_VALUE and the CRL keeps its times. */
+Test(crl, export_days_bounds) {
+  static const struct {
+    int days, ok;
+  } cases[] = {{36525, 1}, {-36525, 1}, {36526, 0}, {-36526, 0}, {INT_MAX, 0}, {INT_MIN, 0}};
+  th_crl *c = th_crl_new();
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    th_bytes *before = th_crypto_dump_crl(TH_FILETYPE_ASN1, c);
+    th_bytes *der = th_crl_export(c, ch.t_inter, ch.tk_inter, TH_FILETYPE_ASN1, cases[i].days,
+                                  "sha256");
+    if (cases[i].ok) {
+      cr_assert_not_null(der, "days %d: %s", cases[i].days, tu_err());
+      th_crl *back = th_crypto_load_crl(TH_FILETYPE_ASN1, der->data, der->len);
+      X509_CRL *raw = th_crl_to_x509_crl(back);
+      int d = 0, secs = 0;
+      ASN1_TIME_diff(&d, &secs, X509_CRL_get0_lastUpdate(raw), X509_CRL_get0_nextUpdate(raw));
+      cr_assert_eq(d, cases[i].days);
+      cr_assert_eq(secs, 0);
+      X509_CRL_free(raw);
+      th_crl_free(back);
+    } else {
+      cr_assert_null(der, "days %d", cases[i].days);
+      cr_assert_eq(th_error_kind(), TH_ERR_VALUE, "days %d: %s", cases[i].days, tu_err());
+      th_bytes *after = th_crypto_dump_crl(TH_FILETYPE_ASN1, c);
+      cr_assert(before != NULL && after != NULL && before->len == after->len &&
+                    memcmp(before->data, after->data, after->len) == 0,
+                "days %d: the CRL changed", cases[i].days);
+      th_bytes_free(after);
+    }
+    th_bytes_free(before);
+    th_bytes_free(der);
+  }
   th_crl_free(c);
 }

@@ -5,6 +5,8 @@
  * so it reaches the check of the argument under test. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <limits.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <openssl/pkcs7.h>
@@ -341,3 +343,102 @@ static int int_out;
   X(I, rand_write_file, th_rand_write_file(o), TU_PTR)
 
 TU_BAD_ARGS_TEST(crypto_bad_args, null_and_wrong_type, CASES, (void *)F.curve, (void *)F.rev)
+
+/* Sizes: every length argument above INT_MAX — a negative int passed by
+ * mistake, or simply too large — is TH_ERR_VALUE before anything reads the
+ * buffer (crypto.h). X(kind, id, call using n for the size under test). */
+#define SIZE_CASES(X)                                                                        \
+  X(P, load_certificate, th_crypto_load_certificate(TH_FILETYPE_PEM, D, n))                  \
+  X(P, load_certificate_ex, th_crypto_load_certificate_ex(NULL, NULL, TH_FILETYPE_ASN1, D, n)) \
+  X(P, load_certificate_request, th_crypto_load_certificate_request(TH_FILETYPE_PEM, D, n))  \
+  X(P, load_certificate_request_ex,                                                        \
+    th_crypto_load_certificate_request_ex(NULL, NULL, TH_FILETYPE_ASN1, D, n))               \
+  X(P, load_privatekey, th_crypto_load_privatekey(TH_FILETYPE_PEM, D, n, NULL, 0))           \
+  X(P, load_privatekey_pass, th_crypto_load_privatekey(TH_FILETYPE_PEM, D, 4, D, n))         \
+  X(P, load_privatekey_cb, th_crypto_load_privatekey_cb(TH_FILETYPE_ASN1, D, n, NULL, NULL)) \
+  X(P, load_privatekey_ex,                                                                 \
+    th_crypto_load_privatekey_ex(NULL, NULL, TH_FILETYPE_PEM, D, n, NULL, 0, NULL, NULL))    \
+  X(P, dump_privatekey_pass,                                                               \
+    th_crypto_dump_privatekey(TH_FILETYPE_PEM, F.key, "aes-128-cbc", D, n))                   \
+  X(P, load_publickey, th_crypto_load_publickey(TH_FILETYPE_PEM, D, n))                      \
+  X(P, load_publickey_ex, th_crypto_load_publickey_ex(NULL, NULL, TH_FILETYPE_ASN1, D, n))   \
+  X(P, load_crl, th_crypto_load_crl(TH_FILETYPE_ASN1, D, n))                                 \
+  X(P, load_pkcs7_data, th_crypto_load_pkcs7_data(TH_FILETYPE_ASN1, D, n))                   \
+  X(P, load_pkcs12, th_crypto_load_pkcs12(D, n, NULL))                                       \
+  X(P, crypto_sign, th_crypto_sign(F.key, D, n, "sha256"))                                   \
+  X(I, crypto_verify_sig, th_crypto_verify(F.cert, D, n, D, 4, "sha256"))                    \
+  X(I, crypto_verify_data, th_crypto_verify(F.cert, D, 4, D, n, "sha256"))                   \
+  X(I, pkcs12_set_friendlyname, th_pkcs12_set_friendlyname(F.p12, D, n))                     \
+  X(P, spki_from_b64, th_netscape_spki_from_b64((const char *)D, n))                         \
+  X(I, rand_add, th_rand_add(D, n, 1.0))                                                     \
+  X(I, rand_seed, th_rand_seed(D, n))
+
+#define SIZE_DEFINE(kind, id, call) \
+  static int size_##id(size_t n) { TU_##kind##_BODY(call) }
+#define SIZE_ENTRY(kind, id, call) {#id, size_##id},
+SIZE_CASES(SIZE_DEFINE)
+static const struct {
+  const char *name;
+  int (*run)(size_t n);
+} size_cases[] = {SIZE_CASES(SIZE_ENTRY)};
+
+TU_INDEX_PARAMS(crypto_bad_args, oversized_lengths, sizeof size_cases / sizeof size_cases[0])
+ParameterizedTest(int *i, crypto_bad_args, oversized_lengths) {
+  static const size_t sizes[] = {(size_t)-1, (size_t)INT_MAX + 1, SIZE_MAX / 2,
+                                 (size_t)-(long)INT_MAX};
+  for (size_t s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+    th_error_clear();
+    int got = size_cases[*i].run(sizes[s]);
+    cr_assert_eq(got, TH_ERR_VALUE, "%s(len %zu): got %d, %s", size_cases[*i].name, sizes[s], got,
+                 tu_err());
+  }
+}
+
+/* Empty input: every loader given no bytes (a NULL buffer, and an empty
+ * one) in each format fails with the error of data that is not the thing
+ * loaded (pyOpenSSL: crypto.Error for b""), never a crash. The CRL, PKCS#7
+ * and PKCS#12 loaders take no NULL buffer at all (TH_ERR_TYPE, as their
+ * headers say); the others read NULL with len 0 as empty. X(kind, id, call using b for the buffer,
+ * kind for NULL, kind for empty). */
+#define EMPTY_CASES(X)                                                                          \
+  X(P, cert_pem, th_crypto_load_certificate(TH_FILETYPE_PEM, b, 0), TH_ERR_CRYPTO, TH_ERR_CRYPTO) \
+  X(P, cert_asn1, th_crypto_load_certificate(TH_FILETYPE_ASN1, b, 0), TH_ERR_CRYPTO, TH_ERR_CRYPTO) \
+  X(P, req_pem, th_crypto_load_certificate_request(TH_FILETYPE_PEM, b, 0), TH_ERR_CRYPTO,        \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, req_asn1, th_crypto_load_certificate_request(TH_FILETYPE_ASN1, b, 0), TH_ERR_CRYPTO,      \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, privkey_pem, th_crypto_load_privatekey(TH_FILETYPE_PEM, b, 0, NULL, 0), TH_ERR_CRYPTO,    \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, privkey_asn1, th_crypto_load_privatekey(TH_FILETYPE_ASN1, b, 0, NULL, 0), TH_ERR_CRYPTO,  \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, pubkey_pem, th_crypto_load_publickey(TH_FILETYPE_PEM, b, 0), TH_ERR_CRYPTO, TH_ERR_CRYPTO) \
+  X(P, pubkey_asn1, th_crypto_load_publickey(TH_FILETYPE_ASN1, b, 0), TH_ERR_CRYPTO,             \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, crl_pem, th_crypto_load_crl(TH_FILETYPE_PEM, b, 0), TH_ERR_TYPE, TH_ERR_CRYPTO)         \
+  X(P, crl_asn1, th_crypto_load_crl(TH_FILETYPE_ASN1, b, 0), TH_ERR_TYPE, TH_ERR_CRYPTO)       \
+  X(P, pkcs7_pem, th_crypto_load_pkcs7_data(TH_FILETYPE_PEM, b, 0), TH_ERR_TYPE, TH_ERR_CRYPTO) \
+  X(P, pkcs7_asn1, th_crypto_load_pkcs7_data(TH_FILETYPE_ASN1, b, 0), TH_ERR_TYPE,             \
+    TH_ERR_CRYPTO)                                                                               \
+  X(P, pkcs12, th_crypto_load_pkcs12(b, 0, NULL), TH_ERR_TYPE, TH_ERR_CRYPTO)
+
+#define EMPTY_DEFINE(kind, id, call, on_null, on_empty) \
+  static int empty_##id(const unsigned char *b) { TU_##kind##_BODY(call) }
+#define EMPTY_ENTRY(kind, id, call, on_null, on_empty) {#id, empty_##id, on_null, on_empty},
+EMPTY_CASES(EMPTY_DEFINE)
+static const struct {
+  const char *name;
+  int (*run)(const unsigned char *b);
+  int on_null, on_empty;
+} empty_cases[] = {EMPTY_CASES(EMPTY_ENTRY)};
+
+TU_INDEX_PARAMS(crypto_bad_args, empty_input, sizeof empty_cases / sizeof empty_cases[0])
+ParameterizedTest(int *i, crypto_bad_args, empty_input) {
+  th_error_clear();
+  int got = empty_cases[*i].run(NULL);
+  cr_assert_eq(got, empty_cases[*i].on_null, "%s(NULL, 0): got %d, %s", empty_cases[*i].name, got,
+               tu_err());
+  th_error_clear();
+  got = empty_cases[*i].run(D);
+  cr_assert_eq(got, empty_cases[*i].on_empty, "%s(\"\", 0): got %d, %s", empty_cases[*i].name, got,
+               tu_err());
+}

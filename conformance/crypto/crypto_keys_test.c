@@ -1,6 +1,7 @@
 /* crypto_keys_test.c — crypto.dump_privatekey / load_privatekey (with
  * passphrases and passphrase callbacks) and crypto.sign / crypto.verify. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,6 +106,33 @@ Test(crypto_privatekey, passphrase_for_unencrypted_key_is_ignored) {
   cr_assert_not_null(a, "%s", tu_err());
   th_pkey_free(a);
   th_bytes_free(pem);
+  th_pkey_free(k);
+}
+
+/* An empty passphrase (pass non-NULL, pass_len 0) is a passphrase of no
+ * bytes, as b"" in pyOpenSSL (23.0 on this libcrypto does the same):
+ * OpenSSL 3 encrypts with it, the key loads back with it and not with
+ * another, and it does not open a key encrypted with another. */
+Test(crypto_privatekey, empty_passphrase) {
+  th_pkey *k = tu_ec_key();
+  th_bytes *enc = th_crypto_dump_privatekey(TH_FILETYPE_PEM, k, "aes-128-cbc", PASS, 0);
+  cr_assert_not_null(enc, "%s", tu_err());
+  cr_assert(strstr((char *)enc->data, "BEGIN ENCRYPTED PRIVATE KEY") != NULL, "%s", enc->data);
+  th_pkey *back = th_crypto_load_privatekey(TH_FILETYPE_PEM, enc->data, enc->len, PASS, 0);
+  cr_assert_not_null(back, "%s", tu_err());
+  EVP_PKEY *a = th_pkey_to_evp(k), *b = th_pkey_to_evp(back);
+  cr_assert_eq(EVP_PKEY_eq(a, b), 1);
+  EVP_PKEY_free(a);
+  EVP_PKEY_free(b);
+  th_pkey_free(back);
+  cr_assert_null(th_crypto_load_privatekey(TH_FILETYPE_PEM, enc->data, enc->len, PASS, PASS_LEN));
+  tx_assert_err(TH_ERR_CRYPTO);
+  th_bytes_free(enc);
+  enc = th_crypto_dump_privatekey(TH_FILETYPE_PEM, k, "aes-128-cbc", PASS, PASS_LEN);
+  cr_assert_not_null(enc, "%s", tu_err());
+  cr_assert_null(th_crypto_load_privatekey(TH_FILETYPE_PEM, enc->data, enc->len, PASS, 0));
+  tx_assert_err(TH_ERR_CRYPTO);
+  th_bytes_free(enc);
   th_pkey_free(k);
 }
 
@@ -255,6 +283,12 @@ Test(crypto_privatekey, bad_arguments) {
   cr_assert_null(th_crypto_load_privatekey_ex(NULL, NULL, TH_FILETYPE_PEM, der->data, der->len, PASS,
                                               PASS_LEN, pass_cb, &s));
   tx_assert_err(TH_ERR_VALUE);
+  /* A callback with ASN1: "only FILETYPE_PEM key format supports
+   * encryption", as a passphrase; the callback is not called. */
+  cr_assert_null(th_crypto_load_privatekey_cb(TH_FILETYPE_ASN1, der->data, der->len, pass_cb, &s));
+  tx_assert_err(TH_ERR_VALUE);
+  cr_assert(strstr(th_error_last()->message, "only FILETYPE_PEM") != NULL, "%s", tu_err());
+  cr_assert_eq(s.calls, 0);
   /* A public key is not a private key. */
   cr_assert_null(th_crypto_load_privatekey(TH_FILETYPE_PEM, pub->data, pub->len, NULL, 0));
   tx_assert_err(TH_ERR_CRYPTO);
@@ -425,13 +459,31 @@ Test(crypto_privatekey, legacy_cipher_blowfish) {
   th_pkey_free(k);
 }
 
-Test(crypto_privatekey, legacy_cipher_without_the_provider_is_unsupported) {
-  /* An empty module directory: the legacy provider cannot be found. This
-   * test runs in its own process (Criterion forks), before any load. */
-  cr_assert_eq(setenv("OPENSSL_MODULES", tu_tmpdir(), 1), 0);
+/* Module directories where the legacy provider cannot be found: an empty
+ * one, one that does not exist, and a name too long for a path. Each case
+ * runs in its own process (Criterion forks), before any load. */
+static const char *legacy_dir(int i) {
+  static char long_dir[5000];
+  switch (i) {
+    case 0: return tu_tmpdir();
+    case 1: return tu_path("no-such-directory");
+    default:
+      memset(long_dir, 'd', sizeof long_dir - 1);
+      long_dir[0] = '/';
+      return long_dir;
+  }
+}
+
+ParameterizedTestParameters(crypto_privatekey, legacy_cipher_without_the_provider_is_unsupported) {
+  static int idx[] = {0, 1, 2};
+  return cr_make_param_array(int, idx, sizeof idx / sizeof idx[0]);
+}
+
+ParameterizedTest(int *i, crypto_privatekey, legacy_cipher_without_the_provider_is_unsupported) {
+  cr_assert_eq(setenv("OPENSSL_MODULES", legacy_dir(*i), 1), 0);
   th_pkey *k = tu_ec_key();
   cr_assert_null(th_crypto_dump_privatekey(TH_FILETYPE_PEM, k, "blowfish", PASS, PASS_LEN));
-  cr_assert_eq(th_error_kind(), TH_ERR_UNSUPPORTED, "%s", tu_err());
+  cr_assert_eq(th_error_kind(), TH_ERR_UNSUPPORTED, "case %d: %s", *i, tu_err());
   cr_assert(strstr(th_error_last()->message, "legacy") != NULL, "%s", tu_err());
   /* A cipher of the default provider still works. */
   th_bytes *enc = th_crypto_dump_privatekey(TH_FILETYPE_PEM, k, "aes-128-cbc", PASS, PASS_LEN);

@@ -1,6 +1,7 @@
 /* pkcs12_test.c — crypto.PKCS12 and crypto.load_pkcs12, cross-checked
  * with `openssl pkcs12` in both directions. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include <openssl/pem.h>
 
 #include "testutil_chain.h"
+#include "testutil_table.h"
 
 static tc_chain ch;
 static void setup(void) { tc_chain_make(&ch); }
@@ -142,6 +144,86 @@ Test(pkcs12, export_and_load_without_passphrase) {
   th_pkcs12 *back = th_crypto_load_pkcs12(der->data, der->len, NULL);
   cr_assert_not_null(back, "%s", tu_err());
   expect_full(back, 0);
+  th_pkcs12_free(back);
+  th_bytes_free(der);
+  th_pkcs12_free(p);
+}
+
+/* Bundles with some parts missing, exported and loaded again. What comes
+ * back is OpenSSL's PKCS12_parse, as in pyOpenSSL (the rows were checked
+ * with pyOpenSSL 23.0 on this libcrypto; 16.1's OpenSSL 1.0 parses the same
+ * way): a certificate is the bundle's certificate only when the bundle's
+ * key matches it, wherever it was put; any other is a CA certificate; the
+ * friendly name travels with the key's certificate only. */
+enum { P_LEAF = 1, P_ROOT = 2, P_INTER = 3 };
+static const struct partial_case {
+  const char *what;
+  int cert, key, cas[2], name;      /* in: certificate, key?, CA certificates, name? */
+  int want_cert, want_key, want_cas[2], want_name; /* out */
+} partial_cases[] = {
+    {"certificate and name only", P_LEAF, 0, {0}, 1, 0, 0, {P_LEAF}, 0},
+    {"key only", 0, 1, {0}, 0, 0, 1, {0}, 0},
+    {"CA certificates only", 0, 0, {P_ROOT, P_INTER}, 0, 0, 0, {P_ROOT, P_INTER}, 0},
+    {"key and other CAs", 0, 1, {P_ROOT}, 0, 0, 1, {P_ROOT}, 0},
+    {"key and its certificate among the CAs", 0, 1, {P_LEAF, P_ROOT}, 0, P_LEAF, 1, {P_ROOT}, 0},
+    {"certificate and CAs, no key", P_LEAF, 0, {P_ROOT}, 1, 0, 0, {P_LEAF, P_ROOT}, 0},
+    {"certificate and key, no name", P_LEAF, 1, {0}, 0, P_LEAF, 1, {0}, 0},
+};
+
+static th_x509 *part_t(int which) {
+  return which == P_LEAF ? ch.t_leaf : which == P_ROOT ? ch.t_root : ch.t_inter;
+}
+static X509 *part_x(int which) {
+  return which == P_LEAF ? ch.leaf : which == P_ROOT ? ch.root : ch.inter;
+}
+
+TU_INDEX_PARAMS(pkcs12, partial_bundles, sizeof partial_cases / sizeof partial_cases[0])
+ParameterizedTest(int *i, pkcs12, partial_bundles) {
+  const struct partial_case *c = &partial_cases[*i];
+  th_pkcs12 *p = th_pkcs12_new();
+  if (c->cert) cr_assert_eq(th_pkcs12_set_certificate(p, part_t(c->cert)), TH_OK);
+  if (c->key) cr_assert_eq(th_pkcs12_set_privatekey(p, ch.tk_leaf), TH_OK);
+  th_x509 *cas[2];
+  size_t ncas = 0;
+  while (ncas < 2 && c->cas[ncas]) cas[ncas] = part_t(c->cas[ncas]), ncas++;
+  if (ncas) cr_assert_eq(th_pkcs12_set_ca_certificates(p, cas, ncas), TH_OK);
+  if (c->name) cr_assert_eq(th_pkcs12_set_friendlyname(p, (const unsigned char *)"n", 1), TH_OK);
+  th_bytes *der = th_pkcs12_export(p, "pw", 1, 1);
+  cr_assert_not_null(der, "%s: %s", c->what, tu_err());
+  th_pkcs12 *back = th_crypto_load_pkcs12(der->data, der->len, "pw");
+  cr_assert_not_null(back, "%s: %s", c->what, tu_err());
+  th_x509 *cert = NULL;
+  th_pkey *key = NULL;
+  th_list *got = NULL;
+  th_bytes *name = NULL;
+  cr_assert_eq(th_pkcs12_get_certificate(back, &cert), TH_OK);
+  cr_assert_eq(th_pkcs12_get_privatekey(back, &key), TH_OK);
+  cr_assert_eq(th_pkcs12_get_ca_certificates(back, &got), TH_OK);
+  cr_assert_eq(th_pkcs12_get_friendlyname(back, &name), TH_OK);
+  if (c->want_cert)
+    cr_assert(cert != NULL && tc_same_cert(cert, part_x(c->want_cert)), "%s: certificate", c->what);
+  else
+    cr_assert_null(cert, "%s: no certificate", c->what);
+  cr_assert_eq(key != NULL, c->want_key, "%s: key", c->what);
+  if (key != NULL) {
+    EVP_PKEY *ek = th_pkey_to_evp(key);
+    cr_assert_eq(EVP_PKEY_eq(ek, ch.leaf_key), 1, "%s: the leaf's key", c->what);
+    EVP_PKEY_free(ek);
+  }
+  size_t want_n = !c->want_cas[0] ? 0 : !c->want_cas[1] ? 1 : 2;
+  if (want_n == 0) {
+    cr_assert_null(got, "%s: no CA certificates (None)", c->what);
+  } else {
+    cr_assert(got != NULL && got->count == want_n, "%s: %zu CA certificates", c->what, want_n);
+    for (size_t j = 0; j < want_n; j++)
+      cr_assert(tc_same_cert(th_list_get(got, j), part_x(c->want_cas[j])), "%s: CA %zu", c->what,
+                j);
+  }
+  cr_assert_eq(name != NULL, c->want_name, "%s: name", c->what);
+  th_bytes_free(name);
+  th_list_free(got);
+  th_pkey_free(key);
+  th_x509_free(cert);
   th_pkcs12_free(back);
   th_bytes_free(der);
   th_pkcs12_free(p);

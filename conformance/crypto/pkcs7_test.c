@@ -119,6 +119,19 @@ Test(pkcs7, data_and_signed_and_enveloped_types) {
   th_pkcs7_free(NULL);
 }
 
+/* A content type OpenSSL does not know parses (PKCS7's "other" content)
+ * and is none of the four types; its name is "UNDEF", OBJ_nid2sn of
+ * NID_undef, as pyOpenSSL (checked with 23.0 on this libcrypto) says. */
+Test(pkcs7, unknown_content_type) {
+  /* SEQUENCE { OID 1.3.6.1.4.1.55555.7, [0] EXPLICIT OCTET STRING 00 } */
+  static const unsigned char der[] = {0x30, 0x10, 0x06, 0x09, 0x2b, 0x06, 0x01, 0x04, 0x01,
+                                      0x83, 0xb2, 0x03, 0x07, 0xa0, 0x03, 0x04, 0x01, 0x00};
+  th_pkcs7 *p = th_crypto_load_pkcs7_data(TH_FILETYPE_ASN1, der, sizeof der);
+  cr_assert_not_null(p, "%s", tu_err());
+  expect_type(p, 0, 0, 0, 0, "UNDEF");
+  th_pkcs7_free(p);
+}
+
 Test(pkcs7, bad_input) {
   const unsigned char junk[] = "-----BEGIN PKCS7-----\nAAAA\n-----END PKCS7-----\n";
   cr_assert_null(th_crypto_load_pkcs7_data(TH_FILETYPE_PEM, junk, sizeof junk - 1));

@@ -87,3 +87,17 @@ Test(rand, screen_is_windows_only) {
   cr_assert_eq(th_rand_screen(), TH_ERR_UNSUPPORTED);
   cr_assert(strstr(th_error_last()->message, "Windows") != NULL);
 }
+
+/* Nothing to read is not an error: an empty file, maxbytes 0, and a
+ * directory (OpenSSL 3 opens it and reads no bytes) all give 0, as
+ * RAND_load_file's count reaches pyOpenSSL 16.1's caller. */
+Test(rand, load_file_of_nothing_is_zero) {
+  const char *p = tu_path("empty.rnd");
+  char path[1024];
+  snprintf(path, sizeof path, "%s", p);
+  cr_assert_eq(tu_write_file(path, "", 0), 0);
+  cr_assert_eq(th_rand_load_file(path, -1), 0, "%s", tu_err());
+  cr_assert_eq(th_rand_write_file(path), 1024, "%s", tu_err());
+  cr_assert_eq(th_rand_load_file(path, 0), 0, "%s", tu_err());
+  cr_assert_eq(th_rand_load_file(tu_tmpdir(), -1), 0, "%s", tu_err());
+}

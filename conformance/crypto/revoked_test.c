@@ -186,3 +186,61 @@ Test(revoked, wrong_type_and_null) {
   cr_assert_null(th_revoked_up_ref(wrong));
   th_crl_free(crl);
 }
+
+/* A revoked serial is bounded to 4096 hex digits: at the bound it is
+ * taken, one more is TH_ERR_VALUE and the serial stays. */
+Test(revoked, serial_digit_limit) {
+  static char hex[4098];
+  th_revoked *r = th_revoked_new();
+  cr_assert_eq(th_revoked_set_serial(r, "abc"), TH_OK);
+  memset(hex, 'f', 4097);
+  cr_assert_eq(th_revoked_set_serial(r, hex), TH_ERR_VALUE);
+  th_bytes *s = th_revoked_get_serial(r);
+  cr_assert_str_eq((char *)s->data, "0ABC");
+  th_bytes_free(s);
+  hex[4096] = '\0';
+  cr_assert_eq(th_revoked_set_serial(r, hex), TH_OK, "%s", tu_err());
+  s = th_revoked_get_serial(r);
+  /* i2a_ASN1_INTEGER's text: the digits, split by "\\\n" every 70. */
+  size_t fs = 0;
+  for (size_t i = 0; i < s->len; i++) fs += s->data[i] == 'F';
+  cr_assert_eq(fs, 4096u, "%zu F digits", fs);
+  cr_assert(strncmp((char *)s->data, "FFFF", 4) == 0, "%.8s", s->data);
+  cr_assert_not_null(strstr((char *)s->data, "\\\n"), "split into lines");
+  th_bytes_free(s);
+  th_revoked_free(r);
+}
+
+/* A reason extension whose value does not decode: get_reason prints the
+ * raw value as pyOpenSSL 16.1 does (ASN1_STRING_print when OpenSSL's
+ * printer fails: printable bytes as they are, others as '.'). */
+Test(revoked, undecodable_reason_prints_the_raw_value) {
+  X509_CRL *raw = X509_CRL_new();
+  X509_REVOKED *rv = X509_REVOKED_new();
+  ASN1_INTEGER *serial = ASN1_INTEGER_new();
+  ASN1_TIME *when = ASN1_TIME_new();
+  ASN1_OCTET_STRING *garbage = ASN1_OCTET_STRING_new();
+  cr_assert(ASN1_INTEGER_set(serial, 5) && X509_REVOKED_set_serialNumber(rv, serial));
+  cr_assert(ASN1_TIME_set_string(when, "20200101000000Z") && X509_REVOKED_set_revocationDate(rv, when));
+  cr_assert(ASN1_OCTET_STRING_set(garbage, (const unsigned char *)"\x04\x02zz", 4));
+  X509_EXTENSION *ext = X509_EXTENSION_create_by_NID(NULL, NID_crl_reason, 0, garbage);
+  cr_assert(ext != NULL && X509_REVOKED_add_ext(rv, ext, -1));
+  cr_assert(X509_CRL_add0_revoked(raw, rv));
+  th_crl *crl = th_crl_from_x509_crl(raw);
+  cr_assert_not_null(crl, "%s", tu_err());
+  th_list *l = NULL;
+  cr_assert_eq(th_crl_get_revoked(crl, &l), TH_OK, "%s", tu_err());
+  cr_assert_eq(l->count, 1u);
+  th_bytes *reason = NULL;
+  cr_assert_eq(th_revoked_get_reason(th_list_get(l, 0), &reason), TH_OK, "%s", tu_err());
+  cr_assert_not_null(reason);
+  cr_assert_str_eq((char *)reason->data, "..zz");
+  th_bytes_free(reason);
+  th_list_free(l);
+  th_crl_free(crl);
+  X509_EXTENSION_free(ext);
+  ASN1_OCTET_STRING_free(garbage);
+  ASN1_TIME_free(when);
+  ASN1_INTEGER_free(serial);
+  X509_CRL_free(raw);
+}

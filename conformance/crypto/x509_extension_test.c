@@ -187,3 +187,32 @@ Test(x509_extension, san_text_as_pyopenssl_16_1) {
   cr_assert_eq(t->len, 0u, "%s", (char *)t->data);
   th_bytes_free(t);
 }
+
+/* An empty DNS/email/URI value is its label alone; a SAN whose value does
+ * not decode is TH_ERR_CRYPTO (docs/compat.md: 16.1 printed ""). */
+Test(x509_extension, san_empty_and_undecodable) {
+  GENERAL_NAMES *names = GENERAL_NAMES_new();
+  sk_GENERAL_NAME_push(names, gn_ia5(GEN_DNS, "", 0));
+  sk_GENERAL_NAME_push(names, gn_ia5(GEN_EMAIL, "", 0));
+  th_bytes *t = san_text(names);
+  cr_assert_str_eq((char *)t->data, "DNS:, email:");
+  th_bytes_free(t);
+  /* OCTET STRING { 04 02 7a 7a }: an OCTET STRING, not GeneralNames. */
+  ASN1_OCTET_STRING *garbage = ASN1_OCTET_STRING_new();
+  cr_assert(ASN1_OCTET_STRING_set(garbage, (const unsigned char *)"\x04\x02zz", 4));
+  X509_EXTENSION *raw = X509_EXTENSION_create_by_NID(NULL, NID_subject_alt_name, 0, garbage);
+  cr_assert_not_null(raw);
+  th_x509_extension *e = th_x509_extension_from_x509_extension(raw);
+  cr_assert_null(th_x509_extension_str(e));
+  cr_assert_eq(th_error_kind(), TH_ERR_CRYPTO, "%s", tu_err());
+  cr_assert(strstr(th_error_last()->message, "cannot decode the subjectAltName") != NULL, "%s",
+            tu_err());
+  /* The raw value is still there to read. */
+  th_bytes *data = th_x509_extension_get_data(e);
+  cr_assert_eq(data->len, 4u);
+  cr_assert_eq(memcmp(data->data, "\x04\x02zz", 4), 0);
+  th_bytes_free(data);
+  th_x509_extension_free(e);
+  X509_EXTENSION_free(raw);
+  ASN1_OCTET_STRING_free(garbage);
+}

@@ -302,25 +302,141 @@ Test(x509_name, bad_objects) {
   th_pkey_free(wrongk);
 }
 
-/* Issue 12 item 3: an attribute OpenSSL does not know is named "UNDEF", as
- * OBJ_nid2sn(NID_undef) names it for pyOpenSSL, not by its dotted OID. */
-Test(x509_name, unknown_attribute_component_is_undef) {
+/* A name CN=x, <oid>=value, built in OpenSSL's terms (an attribute this
+ * API cannot set: th_x509_name_set accepts only names OpenSSL knows). */
+static th_x509_name *name_with_oid(const char *oid, const char *value) {
   X509_NAME *raw = X509_NAME_new();
-  ASN1_OBJECT *obj = OBJ_txt2obj("1.3.6.1.4.1.55555.7", 1);
+  ASN1_OBJECT *obj = OBJ_txt2obj(oid, 1);
+  cr_assert_not_null(obj);
   cr_assert(X509_NAME_add_entry_by_txt(raw, "CN", MBSTRING_ASC, (const unsigned char *)"x", -1,
                                        -1, 0));
-  cr_assert(X509_NAME_add_entry_by_OBJ(raw, obj, MBSTRING_ASC, (const unsigned char *)"v", -1, -1,
-                                       0));
+  cr_assert(X509_NAME_add_entry_by_OBJ(raw, obj, MBSTRING_ASC, (const unsigned char *)value, -1,
+                                       -1, 0));
   th_x509_name *n = th_x509_name_from_x509_name(raw);
-  th_list *comps = th_x509_name_get_components(n);
-  cr_assert_not_null(comps, "%s", tu_err());
-  cr_assert_eq(comps->count, 2u);
-  th_x509_name_component *c0 = th_list_get(comps, 0), *c1 = th_list_get(comps, 1);
-  cr_assert_str_eq((char *)c0->name->data, "CN");
-  cr_assert_str_eq((char *)c1->name->data, "UNDEF");
-  cr_assert_str_eq((char *)c1->value->data, "v");
-  th_list_free(comps);
-  th_x509_name_free(n);
+  cr_assert_not_null(n, "%s", tu_err());
   ASN1_OBJECT_free(obj);
   X509_NAME_free(raw);
+  return n;
+}
+
+static void assert_components(const th_x509_name *n, const char *const *want, size_t count) {
+  th_list *comps = th_x509_name_get_components(n);
+  cr_assert_not_null(comps, "%s", tu_err());
+  cr_assert_eq(comps->count, count);
+  for (size_t i = 0; i < count; i++) {
+    th_x509_name_component *c = th_list_get(comps, i);
+    cr_assert_str_eq((char *)c->name->data, want[2 * i], "component %zu", i);
+    cr_assert_str_eq((char *)c->value->data, want[2 * i + 1], "component %zu", i);
+  }
+  th_list_free(comps);
+}
+
+static void assert_oneline(const th_x509_name *n, const char *want) {
+  th_bytes *line = th_x509_name_oneline(n);
+  cr_assert_not_null(line, "%s", tu_err());
+  cr_assert_str_eq((char *)line->data, want);
+  th_bytes_free(line);
+}
+
+static void assert_der_hex(const th_x509_name *n, const char *want) {
+  th_bytes *der = th_x509_name_der(n);
+  cr_assert_not_null(der, "%s", tu_err());
+  char hex[256] = "";
+  cr_assert_lt(2 * der->len, sizeof hex);
+  for (size_t i = 0; i < der->len; i++) sprintf(hex + 2 * i, "%02x", der->data[i]);
+  cr_assert_str_eq(hex, want);
+  th_bytes_free(der);
+}
+
+#define UNKNOWN_OID "1.3.6.1.4.1.55555.7"
+
+/* Issue 12 item 3 / issue 17: an attribute OpenSSL does not know. The
+ * expected values are pyOpenSSL's (23.0 on this libcrypto; 16.1 does the
+ * same calls): get_components names it "UNDEF" (OBJ_nid2sn(NID_undef)),
+ * not by its dotted OID; str()/oneline shows the dotted OID; getattr and
+ * setattr by that OID are AttributeError "No such attribute"; der and hash
+ * are those of the encoded name. */
+Test(x509_name, unknown_oid_entry) {
+  th_x509_name *n = name_with_oid(UNKNOWN_OID, "v");
+  static const char *const comps[] = {"CN", "x", "UNDEF", "v"};
+  assert_components(n, comps, 2);
+  assert_oneline(n, "/CN=x/" UNKNOWN_OID "=v");
+  static const char der[] =
+      "301e310a300806035504030c01783110300e06092b0601040183b203070c0176";
+  assert_der_hex(n, der);
+  unsigned long h = 0;
+  cr_assert_eq(th_x509_name_hash(n, &h), TH_OK, "%s", tu_err());
+  cr_assert_eq(h, 0x64c98d15UL, "%08lx", h);
+  /* The known attribute next to it reads as usual. */
+  assert_attr(n, "CN", "x");
+  /* The unknown one cannot be named, for reading or writing, and the failed
+   * set leaves the name as it was. */
+  th_bytes *v = NULL;
+  cr_assert_eq(th_x509_name_get(n, UNKNOWN_OID, &v), TH_ERR_VALUE);
+  cr_assert(strstr(th_error_last()->message, "No such attribute") != NULL, "%s", tu_err());
+  cr_assert_eq(th_x509_name_set(n, UNKNOWN_OID, "w"), TH_ERR_VALUE);
+  assert_der_hex(n, der);
+  /* Replacing CN keeps the unknown entry and moves CN last, as pyOpenSSL's
+   * setattr (delete, then append). */
+  cr_assert_eq(th_x509_name_set_commonName(n, "y"), TH_OK, "%s", tu_err());
+  static const char *const after[] = {"UNDEF", "v", "CN", "y"};
+  assert_components(n, after, 2);
+  assert_oneline(n, "/" UNKNOWN_OID "=v/CN=y");
+  th_x509_name_free(n);
+}
+
+/* Comparisons look at the encoded entries, unknown ones included: the OID
+ * and the value both order names (pyOpenSSL: s < s2 and s < s3 are True). */
+Test(x509_name, unknown_oid_comparisons) {
+  static const struct {
+    const char *oid, *value;
+    int sign; /* of cmp(CN=x,UNKNOWN_OID=v ; CN=x,oid=value) */
+  } cases[] = {
+      {UNKNOWN_OID, "v", 0},
+      {"1.3.6.1.4.1.55555.8", "v", -1},
+      {UNKNOWN_OID, "w", -1},
+      {UNKNOWN_OID, "u", 1},
+      {"1.3.6.1.4.1.55555.6", "v", 1},
+  };
+  th_x509_name *a = name_with_oid(UNKNOWN_OID, "v");
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    th_x509_name *b = name_with_oid(cases[i].oid, cases[i].value);
+    int r = 99, back = 99;
+    cr_assert_eq(th_x509_name_cmp(a, b, &r), TH_OK, "%s", tu_err());
+    cr_assert_eq(th_x509_name_cmp(b, a, &back), TH_OK, "%s", tu_err());
+    int sign = (r > 0) - (r < 0);
+    cr_assert_eq(sign, cases[i].sign, "case %zu: cmp %d", i, r);
+    cr_assert_eq((back > 0) - (back < 0), -sign, "case %zu: reversed cmp %d", i, back);
+    unsigned long ha = 0, hb = 0;
+    cr_assert_eq(th_x509_name_hash(a, &ha), TH_OK);
+    cr_assert_eq(th_x509_name_hash(b, &hb), TH_OK);
+    cr_assert_eq(ha == hb, sign == 0, "case %zu: hashes %08lx %08lx", i, ha, hb);
+    th_x509_name_free(b);
+  }
+  th_x509_name_free(a);
+}
+
+/* The unknown entry survives a certificate: set as subject, dumped,
+ * loaded again, read back. */
+Test(x509_name, unknown_oid_through_certificate) {
+  th_pkey *k = tu_ec_key();
+  th_x509 *c = tx_cert(k, "placeholder", NULL, NULL, 0, 7);
+  th_x509_name *n = name_with_oid(UNKNOWN_OID, "v");
+  cr_assert_eq(th_x509_set_subject(c, n), TH_OK, "%s", tu_err());
+  cr_assert_eq(th_x509_sign(c, k, "sha256"), TH_OK, "%s", tu_err());
+  th_bytes *pem = tx_pem(c);
+  th_x509 *again = th_crypto_load_certificate(TH_FILETYPE_PEM, pem->data, pem->len);
+  cr_assert_not_null(again, "%s", tu_err());
+  th_x509_name *s = th_x509_get_subject(again);
+  static const char *const comps[] = {"CN", "x", "UNDEF", "v"};
+  assert_components(s, comps, 2);
+  int r = 99;
+  cr_assert_eq(th_x509_name_cmp(s, n, &r), TH_OK);
+  cr_assert_eq(r, 0);
+  th_x509_name_free(s);
+  th_x509_free(again);
+  th_bytes_free(pem);
+  th_x509_name_free(n);
+  th_x509_free(c);
+  th_pkey_free(k);
 }

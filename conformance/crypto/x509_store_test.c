@@ -191,6 +191,15 @@ Test(x509_store, load_locations_bad_input) {
   cr_assert_eq(tu_write_file(tu_path("junk.pem"), "not a pem", 9), 0);
   cr_assert_eq(th_x509_store_load_locations(st, tu_path("junk.pem"), NULL), TH_ERR_CRYPTO);
   cr_assert_eq(th_x509_store_load_locations(NULL, "x", NULL), TH_ERR_TYPE);
+  /* Both named, the file missing: the message names both (the record's
+   * message is cut at 255 characters: long paths are not whole). */
+  cr_assert_eq(th_x509_store_load_locations(st, tu_path("missing.pem"), tu_tmpdir()),
+               TH_ERR_CRYPTO);
+  cr_assert(strstr(th_error_last()->message, "/missing.pem / /") != NULL, "%s", tu_err());
+  /* A directory is only searched at verification time, as in OpenSSL and
+   * pyOpenSSL: one that does not exist is accepted. */
+  cr_assert_eq(th_x509_store_load_locations(st, NULL, tu_path("no-such-dir")), TH_OK, "%s",
+               tu_err());
   th_x509_store_free(st);
 }
 

@@ -509,3 +509,36 @@ Test(x509, signature_algorithm_is_the_signed_one) {
   EVP_PKEY_free(evp);
   th_pkey_free(k);
 }
+
+/* Serials are bounded to 4096 digits (decimal or hex): at the bound the
+ * number reads back whole, one digit more is TH_ERR_VALUE and the serial
+ * stays. */
+Test(x509, serial_digit_limit) {
+  static char text[2 + 4097 + 1];
+  static const struct {
+    const char *prefix;
+    size_t digits;
+    int ok;
+  } cases[] = {{"", 4096, 1}, {"", 4097, 0}, {"0x", 4096, 1}, {"0x", 4097, 0}, {"-", 4097, 0}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    size_t p = strlen(cases[i].prefix);
+    memcpy(text, cases[i].prefix, p);
+    memset(text + p, '9', cases[i].digits);
+    text[p + cases[i].digits] = '\0';
+    th_x509 *c = th_x509_new();
+    cr_assert_eq(th_x509_set_serial_number_long(c, 77), TH_OK);
+    int rc = th_x509_set_serial_number(c, text);
+    th_bytes *got = th_x509_get_serial_number(c);
+    cr_assert_not_null(got, "%s", tu_err());
+    if (cases[i].ok) {
+      cr_assert_eq(rc, TH_OK, "case %zu: %s", i, tu_err());
+      if (p == 0) cr_assert_str_eq((char *)got->data, text, "case %zu", i);
+      else cr_assert_gt(got->len, 4096u, "case %zu: %zu digits", i, got->len); /* decimal */
+    } else {
+      cr_assert_eq(rc, TH_ERR_VALUE, "case %zu", i);
+      cr_assert_str_eq((char *)got->data, "77");
+    }
+    th_bytes_free(got);
+    th_x509_free(c);
+  }
+}

@@ -3,10 +3,12 @@
  * a server without a callback, protocols set on the context and on the
  * connection, NPN only up to TLS 1.2. */
 #include <criterion/criterion.h>
+#include <criterion/parameterized.h>
 #include <string.h>
 
 #include "testutil.h"
 #include "testutil_ssl.h"
+#include "testutil_table.h"
 
 TestSuite(alpn_npn);
 
@@ -62,113 +64,88 @@ static void done(ts_pair *p, th_context *c, th_context *s) {
   th_context_free(s);
 }
 
-Test(alpn_npn, alpn_success) {
+/* ALPN handshakes that complete: the client offers {"h2", "http/1.1"};
+ * the server has a select callback answering `answer` (NULL: nothing), no
+ * callback, or one set and then removed. */
+enum { CB_NONE, CB_SET, CB_REMOVED };
+static const struct alpn_ok_case {
+  const char *what;
+  int version, callback;
+  const char *answer;
+  int calls;        /* how often the callback runs */
+  const char *want; /* the protocol both sides report ("": none) */
+} alpn_ok_cases[] = {
+    {"success", 0, CB_SET, "http/1.1", 1, "http/1.1"},
+    {"success at TLS 1.2", TH_TLS1_2_VERSION, CB_SET, "h2", 1, "h2"},
+    {"no selection continues without", 0, CB_SET, NULL, 1, ""},
+    {"a server without a callback", 0, CB_NONE, NULL, 0, ""},
+    {"a callback removed", 0, CB_REMOVED, "h2", 0, ""},
+};
+
+TU_INDEX_PARAMS(alpn_npn, alpn_completes, sizeof alpn_ok_cases / sizeof alpn_ok_cases[0])
+ParameterizedTest(int *i, alpn_npn, alpn_completes) {
+  const struct alpn_ok_case *k = &alpn_ok_cases[*i];
   th_context *c, *s;
-  contexts(0, &c, &s);
-  struct sel sel = {.answer = "http/1.1"};
+  contexts(k->version, &c, &s);
+  struct sel sel = {.answer = k->answer};
   cr_assert_eq(th_context_set_alpn_protos(c, offer, 2), TH_OK);
-  cr_assert_eq(th_context_set_alpn_select_callback(s, select_cb, &sel), TH_OK);
+  if (k->callback != CB_NONE)
+    cr_assert_eq(th_context_set_alpn_select_callback(s, select_cb, &sel), TH_OK);
+  if (k->callback == CB_REMOVED)
+    cr_assert_eq(th_context_set_alpn_select_callback(s, NULL, NULL), TH_OK);
   ts_pair p;
   ts_pair_new(&p, c, s);
   ts_connect(&p);
-  cr_assert_eq(sel.calls, 1);
-  cr_assert_eq(sel.conn, p.server);
-  cr_assert_eq(sel.count, 2u);
-  cr_assert_str_eq(sel.seen[0], "h2");
-  cr_assert_str_eq(sel.seen[1], "http/1.1");
-  assert_alpn(p.client, "http/1.1");
-  assert_alpn(p.server, "http/1.1");
-  done(&p, c, s);
-}
-
-Test(alpn_npn, alpn_tls12) {
-  th_context *c, *s;
-  contexts(TH_TLS1_2_VERSION, &c, &s);
-  struct sel sel = {.answer = "h2"};
-  th_context_set_alpn_protos(c, offer, 2);
-  th_context_set_alpn_select_callback(s, select_cb, &sel);
-  ts_pair p;
-  ts_pair_new(&p, c, s);
-  ts_connect(&p);
-  assert_alpn(p.client, "h2");
-  assert_alpn(p.server, "h2");
-  done(&p, c, s);
-}
-
-Test(alpn_npn, alpn_no_selection_continues_without) {
-  th_context *c, *s;
-  contexts(0, &c, &s);
-  struct sel sel = {.answer = NULL};
-  th_context_set_alpn_protos(c, offer, 2);
-  th_context_set_alpn_select_callback(s, select_cb, &sel);
-  ts_pair p;
-  ts_pair_new(&p, c, s);
-  ts_connect(&p);
-  cr_assert_eq(sel.calls, 1);
-  assert_alpn(p.client, "");
-  assert_alpn(p.server, "");
-  done(&p, c, s);
-}
-
-Test(alpn_npn, alpn_select_error_propagates) {
-  th_context *c, *s;
-  contexts(0, &c, &s);
-  struct sel sel = {.fail = 1};
-  th_context_set_alpn_protos(c, offer, 2);
-  th_context_set_alpn_select_callback(s, select_cb, &sel);
-  ts_pair p;
-  ts_pair_new(&p, c, s);
-  char side = '?';
-  cr_assert_eq(ts_handshake(&p, &side, NULL, 0), TH_ERR_VALUE, "%s", tu_err());
-  cr_assert_eq(side, 's');
-  cr_assert(strstr(th_error_last()->message, "unknown type") != NULL, "%s", tu_err());
-  done(&p, c, s);
-}
-
-Test(alpn_npn, alpn_selection_not_offered_is_refused_by_client) {
-  th_context *c, *s;
-  contexts(0, &c, &s);
-  struct sel sel = {.answer = "spdy/2"};
-  th_context_set_alpn_protos(c, offer, 2);
-  th_context_set_alpn_select_callback(s, select_cb, &sel);
-  ts_pair p;
-  ts_pair_new(&p, c, s);
-  char side = '?';
-  cr_assert_eq(ts_handshake(&p, &side, NULL, 0), TH_ERR_SSL, "%s", tu_err());
-  cr_assert_eq(side, 'c');
-  done(&p, c, s);
-}
-
-/* Issue 12 item 5: an empty selection fails the handshake as an SSL error
- * (16.1: SSL.Error), not TH_ERR_VALUE; on the server, which selected it. */
-/* An empty selection fails the handshake (TH_ERR_SSL, as 16.1's OpenSSL
- * refused it); one of 256 bytes cannot be sent (ALPN names are at most
- * 255): TH_ERR_VALUE saying the length. Both from the server's handshake. */
-Test(alpn_npn, alpn_empty_or_overlong_selection_fails) {
-  char longname[257];
-  memset(longname, 'a', 256);
-  longname[256] = '\0';
-  const struct {
-    const char *answer;
-    int want;
-    const char *msg;
-  } cases[] = {{"", TH_ERR_SSL, "empty protocol"},
-               {longname, TH_ERR_VALUE, "selected protocol has length 256"}};
-  for (size_t i = 0; i < 2; i++) {
-    th_context *c, *s;
-    contexts(0, &c, &s);
-    struct sel sel = {.answer = cases[i].answer};
-    th_context_set_alpn_protos(c, offer, 2);
-    th_context_set_alpn_select_callback(s, select_cb, &sel);
-    ts_pair p;
-    ts_pair_new(&p, c, s);
-    char side = '?';
-    cr_assert_eq(ts_handshake(&p, &side, NULL, 0), cases[i].want, "%s", tu_err());
-    cr_assert_eq(side, 's');
-    cr_assert(strstr(th_error_last()->message, cases[i].msg) != NULL, "%s", tu_err());
-    cr_assert_eq(sel.calls, 1);
-    done(&p, c, s);
+  cr_assert_eq(sel.calls, k->calls, "%s", k->what);
+  if (k->calls > 0) {
+    cr_assert_eq(sel.conn, p.server, "%s", k->what);
+    cr_assert_eq(sel.count, 2u, "%s", k->what);
+    cr_assert_str_eq(sel.seen[0], "h2");
+    cr_assert_str_eq(sel.seen[1], "http/1.1");
   }
+  assert_alpn(p.client, k->want);
+  assert_alpn(p.server, k->want);
+  done(&p, c, s);
+}
+
+/* ALPN handshakes that fail: the status and the side that stops. Issue 12
+ * item 5: an empty selection fails as an SSL error (16.1: SSL.Error), not
+ * TH_ERR_VALUE, on the server, which selected it. */
+/* 256 bytes: one more than an ALPN protocol name can hold. */
+#define A16 "aaaaaaaaaaaaaaaa"
+#define A256 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16
+
+static const struct alpn_fail_case {
+  const char *what;
+  const char *answer;
+  int fail; /* the callback fails with TH_ERR_VALUE */
+  int rc;
+  char side;
+  const char *msg; /* NULL, or a part of the error message */
+} alpn_fail_cases[] = {
+    {"a select error propagates", NULL, 1, TH_ERR_VALUE, 's', "unknown type"},
+    {"a selection not offered is refused by the client", "spdy/2", 0, TH_ERR_SSL, 'c', NULL},
+    {"an empty selection is an SSL error", "", 0, TH_ERR_SSL, 's', "empty protocol"},
+    {"a selection of 256 bytes cannot be sent", A256, 0, TH_ERR_VALUE, 's',
+     "selected protocol has length 256"},
+};
+
+TU_INDEX_PARAMS(alpn_npn, alpn_fails, sizeof alpn_fail_cases / sizeof alpn_fail_cases[0])
+ParameterizedTest(int *i, alpn_npn, alpn_fails) {
+  const struct alpn_fail_case *k = &alpn_fail_cases[*i];
+  th_context *c, *s;
+  contexts(0, &c, &s);
+  struct sel sel = {.answer = k->answer, .fail = k->fail};
+  th_context_set_alpn_protos(c, offer, 2);
+  th_context_set_alpn_select_callback(s, select_cb, &sel);
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  char side = '?';
+  cr_assert_eq(ts_handshake(&p, &side, NULL, 0), k->rc, "%s: %s", k->what, tu_err());
+  cr_assert_eq(side, k->side, "%s", k->what);
+  if (k->msg != NULL)
+    cr_assert(strstr(th_error_last()->message, k->msg) != NULL, "%s: %s", k->what, tu_err());
+  done(&p, c, s);
 }
 
 /* Issue 12 item 16: an offered name with a NUL byte inside is left out of
@@ -192,33 +169,6 @@ Test(alpn_npn, alpn_offer_with_nul_is_left_out) {
   cr_assert_eq(sel.count, 1u, "the name with a NUL reached the callback as \"%s\"", sel.seen[0]);
   cr_assert_str_eq(sel.seen[0], "h2");
   assert_alpn(p.client, "h2");
-  done(&p, c, s);
-}
-
-Test(alpn_npn, alpn_server_without_callback) {
-  th_context *c, *s;
-  contexts(0, &c, &s);
-  th_context_set_alpn_protos(c, offer, 2);
-  ts_pair p;
-  ts_pair_new(&p, c, s);
-  ts_connect(&p);
-  assert_alpn(p.client, "");
-  assert_alpn(p.server, "");
-  done(&p, c, s);
-}
-
-Test(alpn_npn, alpn_callback_removed) {
-  th_context *c, *s;
-  contexts(0, &c, &s);
-  struct sel sel = {.answer = "h2"};
-  th_context_set_alpn_protos(c, offer, 2);
-  th_context_set_alpn_select_callback(s, select_cb, &sel);
-  cr_assert_eq(th_context_set_alpn_select_callback(s, NULL, NULL), TH_OK);
-  ts_pair p;
-  ts_pair_new(&p, c, s);
-  ts_connect(&p);
-  cr_assert_eq(sel.calls, 0);
-  assert_alpn(p.client, "");
   done(&p, c, s);
 }
 
@@ -280,10 +230,23 @@ static int advertise_cb(th_connection *conn, const char *const **protos, size_t 
 
 static const char *const npn_offer[] = {"spdy/2", "http/1.1"};
 
-Test(alpn_npn, npn_success_tls12) {
+/* NPN handshakes that complete: the server advertises {"spdy/2",
+ * "http/1.1"}, the client picks "http/1.1"; NPN exists up to TLS 1.2 only,
+ * so at TLS 1.3 neither callback runs and nothing is negotiated. */
+static const struct npn_ok_case {
+  int version, calls;
+  const char *want;
+} npn_ok_cases[] = {
+    {TH_TLS1_2_VERSION, 1, "http/1.1"},
+    {TH_TLS1_3_VERSION, 0, ""},
+};
+
+TU_INDEX_PARAMS(alpn_npn, npn_completes, sizeof npn_ok_cases / sizeof npn_ok_cases[0])
+ParameterizedTest(int *i, alpn_npn, npn_completes) {
   ts_need_npn();
+  const struct npn_ok_case *k = &npn_ok_cases[*i];
   th_context *c, *s;
-  contexts(TH_TLS1_2_VERSION, &c, &s);
+  contexts(k->version, &c, &s);
   struct adv adv = {npn_offer, 2, 0, 0};
   struct sel sel = {.answer = "http/1.1"};
   cr_assert_eq(th_context_set_npn_advertise_callback(s, advertise_cb, &adv), TH_OK);
@@ -291,84 +254,53 @@ Test(alpn_npn, npn_success_tls12) {
   ts_pair p;
   ts_pair_new(&p, c, s);
   ts_connect(&p);
-  cr_assert_eq(adv.calls, 1);
-  cr_assert_eq(sel.calls, 1);
-  cr_assert_eq(sel.conn, p.client);
-  cr_assert_eq(sel.count, 2u);
-  cr_assert_str_eq(sel.seen[0], "spdy/2");
-  assert_npn(p.client, "http/1.1");
-  assert_npn(p.server, "http/1.1");
-  done(&p, c, s);
-}
-
-Test(alpn_npn, npn_not_used_in_tls13) {
-  ts_need_npn();
-  th_context *c, *s;
-  contexts(TH_TLS1_3_VERSION, &c, &s);
-  struct adv adv = {npn_offer, 2, 0, 0};
-  struct sel sel = {.answer = "http/1.1"};
-  th_context_set_npn_advertise_callback(s, advertise_cb, &adv);
-  th_context_set_npn_select_callback(c, select_cb, &sel);
-  ts_pair p;
-  ts_pair_new(&p, c, s);
-  ts_connect(&p);
-  cr_assert_eq(adv.calls, 0);
-  cr_assert_eq(sel.calls, 0);
-  assert_npn(p.client, "");
-  assert_npn(p.server, "");
-  done(&p, c, s);
-}
-
-Test(alpn_npn, npn_advertise_error_propagates) {
-  ts_need_npn();
-  th_context *c, *s;
-  contexts(TH_TLS1_2_VERSION, &c, &s);
-  struct adv adv = {npn_offer, 2, 1, 0};
-  struct sel sel = {.answer = "http/1.1"};
-  th_context_set_npn_advertise_callback(s, advertise_cb, &adv);
-  th_context_set_npn_select_callback(c, select_cb, &sel);
-  ts_pair p;
-  ts_pair_new(&p, c, s);
-  char side = '?';
-  cr_assert_eq(ts_handshake(&p, &side, NULL, 0), TH_ERR_CALLBACK, "%s", tu_err());
-  cr_assert_eq(side, 's');
-  done(&p, c, s);
-}
-
-Test(alpn_npn, npn_select_error_and_nothing) {
-  ts_need_npn();
-  for (int fail = 0; fail < 2; fail++) {
-    th_context *c, *s;
-    contexts(TH_TLS1_2_VERSION, &c, &s);
-    struct adv adv = {npn_offer, 2, 0, 0};
-    struct sel sel = {.answer = NULL, .fail = fail};
-    th_context_set_npn_advertise_callback(s, advertise_cb, &adv);
-    th_context_set_npn_select_callback(c, select_cb, &sel);
-    ts_pair p;
-    ts_pair_new(&p, c, s);
-    char side = '?';
-    /* An error propagates; "nothing" is not an NPN answer: TH_ERR_SSL. */
-    cr_assert_eq(ts_handshake(&p, &side, NULL, 0), fail ? TH_ERR_VALUE : TH_ERR_SSL, "%s",
-                 tu_err());
-    cr_assert_eq(side, 'c');
-    done(&p, c, s);
+  cr_assert_eq(adv.calls, k->calls);
+  cr_assert_eq(sel.calls, k->calls);
+  if (k->calls > 0) {
+    cr_assert_eq(sel.conn, p.client);
+    cr_assert_eq(sel.count, 2u);
+    cr_assert_str_eq(sel.seen[0], "spdy/2");
   }
+  assert_npn(p.client, k->want);
+  assert_npn(p.server, k->want);
+  done(&p, c, s);
 }
 
-Test(alpn_npn, npn_bad_advertised_protocol) {
+/* NPN handshakes (TLS 1.2) that fail: an advertise or select error
+ * propagates; "nothing" is not an NPN answer (TH_ERR_SSL); an empty
+ * advertised protocol is refused on the server. */
+static const char *const npn_empty[] = {""};
+static const struct npn_fail_case {
+  const char *what;
+  const char *const *protos;
+  size_t count;
+  int adv_fail;
+  const char *answer;
+  int sel_fail;
+  int rc;
+  char side;
+} npn_fail_cases[] = {
+    {"an advertise error propagates", npn_offer, 2, 1, "http/1.1", 0, TH_ERR_CALLBACK, 's'},
+    {"a select error propagates", npn_offer, 2, 0, NULL, 1, TH_ERR_VALUE, 'c'},
+    {"selecting nothing", npn_offer, 2, 0, NULL, 0, TH_ERR_SSL, 'c'},
+    {"an empty advertised protocol", npn_empty, 1, 0, "x", 0, TH_ERR_VALUE, 's'},
+};
+
+TU_INDEX_PARAMS(alpn_npn, npn_fails, sizeof npn_fail_cases / sizeof npn_fail_cases[0])
+ParameterizedTest(int *i, alpn_npn, npn_fails) {
   ts_need_npn();
+  const struct npn_fail_case *k = &npn_fail_cases[*i];
   th_context *c, *s;
   contexts(TH_TLS1_2_VERSION, &c, &s);
-  const char *const bad[] = {""};
-  struct adv adv = {bad, 1, 0, 0};
-  struct sel sel = {.answer = "x"};
+  struct adv adv = {k->protos, k->count, k->adv_fail, 0};
+  struct sel sel = {.answer = k->answer, .fail = k->sel_fail};
   th_context_set_npn_advertise_callback(s, advertise_cb, &adv);
   th_context_set_npn_select_callback(c, select_cb, &sel);
   ts_pair p;
   ts_pair_new(&p, c, s);
   char side = '?';
-  cr_assert_eq(ts_handshake(&p, &side, NULL, 0), TH_ERR_VALUE, "%s", tu_err());
-  cr_assert_eq(side, 's');
+  cr_assert_eq(ts_handshake(&p, &side, NULL, 0), k->rc, "%s: %s", k->what, tu_err());
+  cr_assert_eq(side, k->side, "%s", k->what);
   done(&p, c, s);
 }
 

@@ -140,8 +140,8 @@ int th_revoked_get_rev_date(const th_revoked *rev, th_bytes **out);
 
 /* th_revoked_set_serial mirrors Revoked.set_serial: hex_str is the serial
  * number in hexadecimal ASCII ("3ab"). TH_OK; TH_ERR_VALUE for empty or
- * non-hex text, TH_ERR_TYPE for NULL/wrong rev or NULL text, TH_ERR_NOMEM;
- * rev unchanged on error. */
+ * non-hex text or more than 4096 digits, TH_ERR_TYPE for NULL/wrong rev or
+ * NULL text, TH_ERR_NOMEM; rev unchanged on error. */
 int th_revoked_set_serial(th_revoked *rev, const char *hex_str);
 
 /* th_revoked_get_serial mirrors Revoked.get_serial: upper-case hex in whole

@@ -77,7 +77,8 @@ th_x509_req *th_crypto_load_certificate_request_ex(OSSL_LIB_CTX *libctx, const c
  *   TH_ERR_TYPE   pkey NULL/wrong type; cipher given without a passphrase
  *   TH_ERR_VALUE  unknown type; unknown cipher; a passphrase with a type
  *                 other than PEM ("only FILETYPE_PEM key format supports
- *                 encryption"); an uninitialized key
+ *                 encryption"); an uninitialized key; pass_len above
+ *                 INT_MAX
  *   TH_ERR_CRYPTO the key has only a public part; OpenSSL failed. */
 th_bytes *th_crypto_dump_privatekey(int type, const th_pkey *pkey, const char *cipher,
                                     const unsigned char *pass, size_t pass_len);
@@ -91,7 +92,8 @@ th_bytes *th_crypto_dump_privatekey_cb(int type, const th_pkey *pkey, const char
  * passphrase) with a passphrase of (pass, pass_len) (pass NULL: None). A
  * passphrase given for an unencrypted key is ignored. Caller frees. NULL:
  *   TH_ERR_TYPE   NULL buf with len > 0
- *   TH_ERR_VALUE  type not PEM/ASN1; a passphrase with ASN1; len too large
+ *   TH_ERR_VALUE  type not PEM/ASN1; a passphrase with ASN1; len or
+ *                 pass_len too large (above INT_MAX)
  *   TH_ERR_CRYPTO not a key; encrypted without/with a wrong passphrase. */
 th_pkey *th_crypto_load_privatekey(int type, const unsigned char *buf, size_t len,
                                    const unsigned char *pass, size_t pass_len);

@@ -111,8 +111,8 @@ th_bytes *th_x509_get_serial_number(const th_x509 *cert);
 /* th_x509_set_serial_number mirrors set_serial_number(serial) with serial
  * as text: decimal ("12345678901234567890"), or hex with a 0x prefix
  * ("0x1F"), optionally with a leading "-". TH_OK; TH_ERR_TYPE (NULL/wrong
- * object, NULL serial), TH_ERR_VALUE (empty or not a number), TH_ERR_CRYPTO;
- * unchanged on error. */
+ * object, NULL serial), TH_ERR_VALUE (empty, not a number, or more than 4096
+ * digits), TH_ERR_CRYPTO; unchanged on error. */
 int th_x509_set_serial_number(th_x509 *cert, const char *serial);
 /* Beyond the spec, for serials that fit a long: th_x509_set_serial_number_long
  * sets it (TH_OK; TH_ERR_TYPE, TH_ERR_NOMEM, TH_ERR_CRYPTO);

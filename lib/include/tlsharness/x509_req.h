@@ -67,10 +67,12 @@ int th_x509_req_sign(th_x509_req *req, const th_pkey *pkey, const char *digest);
 int th_x509_req_verify(const th_x509_req *req, const th_pkey *pkey);
 
 /* Escape hatches, beyond the spec (OpenSSL has no X509_REQ_up_ref, so both
- * copy): th_x509_req_from_x509_req wraps a copy of req (caller frees with
- * th_x509_req_free; NULL with TH_ERR_TYPE for NULL, TH_ERR_NOMEM);
- * th_x509_req_to_x509_req returns a copy of the underlying X509_REQ
- * (caller frees with X509_REQ_free; NULL with TH_ERR_TYPE, TH_ERR_NOMEM). */
+ * copy through the encoding): th_x509_req_from_x509_req wraps a copy of
+ * req (caller frees with th_x509_req_free; NULL with TH_ERR_TYPE for NULL,
+ * TH_ERR_NOMEM); th_x509_req_to_x509_req returns a copy of the underlying
+ * X509_REQ (caller frees with X509_REQ_free; NULL with TH_ERR_TYPE,
+ * TH_ERR_NOMEM). Both: TH_ERR_CRYPTO for a request OpenSSL cannot encode
+ * (one not signed yet, as a new request). */
 th_x509_req *th_x509_req_from_x509_req(const X509_REQ *req);
 X509_REQ *th_x509_req_to_x509_req(const th_x509_req *req);
 

@@ -1,5 +1,6 @@
 /* error.c — the thread-local error record (fixed size, never allocates). */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -146,18 +147,29 @@ int th__err_callback(th_error *rec, int status, const char *what, int cleared) {
   return kind;
 }
 
+/* put appends to buf like snprintf at offset *n, counting what does not
+ * fit: *n ends as the length the whole line needs. */
+__attribute__((format(printf, 4, 5))) static void put(char *buf, size_t size, size_t *n,
+                                                     const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int w = *n < size ? vsnprintf(buf + *n, size - *n, fmt, ap) : vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  if (w > 0) *n += (size_t)w;
+}
+
 int th_error_format(char *buf, size_t size) {
   const th_error *e = &tl_err;
-  char tmp[1024];
-  int n = snprintf(tmp, sizeof tmp, "%s: %s", th_err_name(e->kind), e->message);
-  if (e->kind == TH_ERR_SYSCALL && n < (int)sizeof tmp)
-    n += snprintf(tmp + n, sizeof tmp - n, " (errno %d: %s)", e->sys_errno, e->sys_text);
-  if (e->kind == TH_ERR_VERIFY && n < (int)sizeof tmp)
-    n += snprintf(tmp + n, sizeof tmp - n, " (verify error %d at depth %d: %s)", e->verify_code,
-                  e->verify_depth, e->verify_text);
-  for (size_t i = 0; i < e->queue_len && n < (int)sizeof tmp; i++)
-    n += snprintf(tmp + n, sizeof tmp - n, " [('%s', '%s', '%s')]", e->queue[i].lib,
-                  e->queue[i].func, e->queue[i].reason);
-  if (size > 0) snprintf(buf, size, "%s", tmp);
-  return n;
+  size_t n = 0;
+  if (buf == NULL) size = 0;
+  put(buf, size, &n, "%s: %s", th_err_name(e->kind), e->message);
+  if (e->kind == TH_ERR_SYSCALL)
+    put(buf, size, &n, " (errno %d: %s)", e->sys_errno, e->sys_text);
+  if (e->kind == TH_ERR_VERIFY)
+    put(buf, size, &n, " (verify error %d at depth %d: %s)", e->verify_code, e->verify_depth,
+        e->verify_text);
+  for (size_t i = 0; i < e->queue_len; i++)
+    put(buf, size, &n, " [('%s', '%s', '%s')]", e->queue[i].lib, e->queue[i].func,
+        e->queue[i].reason);
+  return (int)n; /* a few KiB at most: every part of the record is bounded */
 }

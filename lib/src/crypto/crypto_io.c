@@ -191,6 +191,7 @@ th_pkey *th_crypto_load_privatekey_ex(OSSL_LIB_CTX *libctx, const char *propq, i
                                       th_passphrase_cb cb, void *user) {
   const char *fn = "th_crypto_load_privatekey";
   if (th__filetype_ok(type, 0, fn) != TH_OK || th__buf_ok(buf, len, 1, fn) != TH_OK) return NULL;
+  if (pass != NULL && th__buf_ok(pass, pass_len, 1, fn) != TH_OK) return NULL;
   if (pass != NULL && cb != NULL) {
     th__err(TH_ERR_VALUE, "%s: give a passphrase or a callback, not both", fn);
     return NULL;
@@ -300,6 +301,7 @@ static int cipher_available(const EVP_CIPHER *enc, const char *func) {
 static th_bytes *dump_priv(int type, const th_pkey *pkey, const char *cipher, pw_state *pw) {
   const char *fn = "th_crypto_dump_privatekey";
   if (th__pkey_usable(pkey, 0, fn) != TH_OK) return NULL;
+  if (pw->pass != NULL && th__buf_ok(pw->pass, pw->pass_len, 1, fn) != TH_OK) return NULL;
   int has_pass = pw->pass != NULL || pw->cb != NULL;
   const EVP_CIPHER *enc = NULL;
   if (cipher != NULL) {

@@ -119,12 +119,13 @@ TH_DEFINE_REFCOUNT(x509_extension, th_x509_extension, TH_TYPE_X509_EXTENSION)
 
 TH_DEFINE_WRAP(th__x509_extension_wrap, th_x509_extension, TH_TYPE_X509_EXTENSION, ext, X509_EXTENSION, X509_EXTENSION_free)
 
-/* touch_owner re-encodes the certificate or request this name lives in. */
+/* touch_owner re-encodes the certificate or request this name lives in
+ * (th__x509_name_wrap_child's owners: an X509 or an X509Req, nothing else). */
 void th__x509_name_touch_owner(th_x509_name *name) {
   if (name->owner == NULL) return;
   if (th__obj_is(name->owner, &TH_TYPE_X509))
     th__x509_touch(((th_x509 *)name->owner)->x509);
-  else if (th__obj_is(name->owner, &TH_TYPE_X509_REQ))
+  else
     th__x509_req_touch(((th_x509_req *)name->owner)->req);
 }
 

@@ -54,7 +54,8 @@ int th_pkcs7_type_is_data(const th_pkcs7 *p7) { return type_is(p7, NID_pkcs7_dat
 
 th_bytes *th_pkcs7_get_type_name(const th_pkcs7 *p7) {
   TH_CHECK_NULL(p7, &TH_TYPE_PKCS7);
+  /* OBJ_obj2nid gives a known NID or NID_undef, and OBJ_nid2sn names
+   * both (NID_undef is "UNDEF", as pyOpenSSL shows an unknown type). */
   const char *sn = OBJ_nid2sn(OBJ_obj2nid(p7->p7->type));
-  if (sn == NULL) sn = "undefined";
   return th_bytes_new(sn, strlen(sn));
 }

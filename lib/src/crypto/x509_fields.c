@@ -108,10 +108,11 @@ th_bytes *th_x509_get_signature_algorithm(const th_x509 *cert) {
   TH_CHECK_NULL(cert, &TH_TYPE_X509);
   /* The algorithm inside the signed part (TBSCertificate), as pyOpenSSL
    * reads cert_info->signature; the outer copy may differ. */
-  const X509_ALGOR *alg = X509_get0_tbs_sigalg(cert->x509);
+  /* Never NULL: the field is part of the X509 (an unset one has an empty
+   * OID, NID_undef). */
   const ASN1_OBJECT *obj = NULL;
-  if (alg != NULL) X509_ALGOR_get0(&obj, NULL, NULL, alg);
-  int nid = obj != NULL ? OBJ_obj2nid(obj) : NID_undef;
+  X509_ALGOR_get0(&obj, NULL, NULL, X509_get0_tbs_sigalg(cert->x509));
+  int nid = OBJ_obj2nid(obj);
   if (nid == NID_undef) {
     th__err(TH_ERR_VALUE, "th_x509_get_signature_algorithm: Undefined signature algorithm");
     return NULL;

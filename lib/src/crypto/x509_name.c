@@ -121,9 +121,9 @@ static th_x509_name_component *component_of(const X509_NAME_ENTRY *e) {
   const ASN1_OBJECT *obj = X509_NAME_ENTRY_get_object(e);
   const ASN1_STRING *val = X509_NAME_ENTRY_get_data(e);
   /* As pyOpenSSL: OBJ_nid2sn of the nid, so an attribute OpenSSL does not
-   * know is "UNDEF" (NID_undef's short name), not its dotted OID. */
+   * know is "UNDEF" (NID_undef's short name), not its dotted OID. Never
+   * NULL: OBJ_obj2nid gives a known NID or NID_undef, both named. */
   const char *sn = OBJ_nid2sn(OBJ_obj2nid(obj));
-  if (sn == NULL) sn = "UNDEF";
   th_x509_name_component *c = th__calloc(1, sizeof *c);
   if (c == NULL) {
     th__err(TH_ERR_NOMEM, "th_x509_name_get_components: out of memory");

@@ -23,21 +23,28 @@ th_x509_req *th_x509_req_new(void) {
   return th__x509_req_wrap(req);
 }
 
+/* req_dup copies through the encoding (X509_REQ_dup); OpenSSL reports a
+ * request it cannot encode (not signed yet: an empty signature algorithm)
+ * as a malloc failure, so a failed copy is told apart by encoding again. */
+static X509_REQ *req_dup(const X509_REQ *req, const char *func) {
+  X509_REQ *copy = X509_REQ_dup(req);
+  if (copy != NULL) return copy;
+  if (i2d_X509_REQ(req, NULL) <= 0)
+    th__err_ossl(TH_ERR_CRYPTO, "%s: the request cannot be encoded (not signed yet?)", func);
+  else
+    th__err_ossl(TH_ERR_NOMEM, "%s: X509_REQ_dup failed", func);
+  return NULL;
+}
+
 th_x509_req *th_x509_req_from_x509_req(const X509_REQ *req) {
   TH_CHECK_ARG_NULL(req);
-  X509_REQ *copy = X509_REQ_dup(req);
-  if (copy == NULL) {
-    th__err_ossl(TH_ERR_NOMEM, "th_x509_req_from_x509_req: X509_REQ_dup failed");
-    return NULL;
-  }
-  return th__x509_req_wrap(copy);
+  X509_REQ *copy = req_dup(req, __func__);
+  return copy != NULL ? th__x509_req_wrap(copy) : NULL;
 }
 
 X509_REQ *th_x509_req_to_x509_req(const th_x509_req *req) {
   TH_CHECK_NULL(req, &TH_TYPE_X509_REQ);
-  X509_REQ *copy = X509_REQ_dup(req->req);
-  if (copy == NULL) th__err_ossl(TH_ERR_NOMEM, "th_x509_req_to_x509_req: X509_REQ_dup failed");
-  return copy;
+  return req_dup(req->req, __func__);
 }
 
 /* current_exts returns the request's extensions (an empty stack if none),
