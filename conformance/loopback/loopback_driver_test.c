@@ -239,3 +239,53 @@ Test(loopback_driver, handshake_and_interact_in_memory_on_connections) {
   th_connection_free(c);
   th_connection_free(s);
 }
+
+static int hello_cb(SSL *ssl, int *alert, void *arg) {
+  return *(int *)arg ? SSL_CLIENT_HELLO_SUCCESS : SSL_CLIENT_HELLO_RETRY;
+}
+
+Test(loopback_driver, client_hello_callback_pause_is_named) {
+  SSL_CTX *s = tl_server_ctx(0), *c = tl_client_ctx(0);
+  int go = 0;
+  SSL_CTX_set_client_hello_cb(s, hello_cb, &go);
+  th_loopback_pair *p = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_DIRECT);
+  SSL_CTX_free(s);
+  SSL_CTX_free(c);
+  th_loopback_drive_opts o = {0, TH_LOOPBACK_SERVER, TH_ERR_WANT_ASYNC, -1};
+  th_loopback_result res;
+  cr_assert_eq(th_loopback_drive(p, &o, &res), TH_OK, "%s", tu_err());
+  cr_assert_eq(res.stopped, 1);
+  cr_assert_eq(res.kind[TH_LOOPBACK_SERVER], TH_ERR_WANT_ASYNC);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_ERR_STALLED);
+  cr_assert(strstr(tu_err(), "server waits for the client hello callback (WANT_CLIENT_HELLO_CB)") != NULL,
+            "%s", tu_err());
+  go = 1;
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  th_loopback_pair_free(p);
+}
+
+/* A side that failed is not run again: the next driver call returns its
+ * kept error, even when its alert was lost and the peer only waits. */
+Test(loopback_driver, a_failed_side_keeps_its_error) {
+  SSL_CTX *s = SSL_CTX_new(TLS_method()), *c = tl_client_ctx(TLS1_3_VERSION); /* no certificate */
+  th_loopback_pair *p = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
+  SSL_CTX_free(s);
+  SSL_CTX_free(c);
+  th_loopback_fault drop = {TH_LOOPBACK_FAULT_DROP_RECORD, TH_LOOPBACK_SERVER, 1, 0, NULL, 0, 0};
+  cr_assert_eq(th_loopback_pair_add_fault(p, &drop), TH_OK);
+  th_loopback_result res;
+  tl_assert_rc(p, th_loopback_drive(p, NULL, &res), TH_ERR_SSL);
+  cr_assert_eq(res.side, TH_LOOPBACK_SERVER);
+  char first[512];
+  snprintf(first, sizeof first, "%s", th_error_last()->message);
+  cr_assert(strncmp(first, "server: handshake failed", 24) == 0, "%s", first);
+  cr_assert_eq(th_loopback_pair_faults_fired(p), 1); /* the alert is gone */
+  for (int i = 0; i < 2; i++) {
+    th_error_clear();
+    tl_assert_rc(p, th_loopback_drive(p, NULL, &res), TH_ERR_SSL);
+    cr_assert_eq(res.side, TH_LOOPBACK_SERVER);
+    cr_assert_eq(res.kind[TH_LOOPBACK_CLIENT], TH_ERR_WANT_READ);
+    cr_assert_str_eq(th_error_last()->message, first);
+  }
+  th_loopback_pair_free(p);
+}

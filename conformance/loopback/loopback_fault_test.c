@@ -157,3 +157,81 @@ Test(loopback_fault, several_faults_in_one_direction) {
   tl_assert_rc(p, th_loopback_shutdown(p, S), TH_OK);
   th_loopback_pair_free(p);
 }
+
+/* Byte faults that fall in one write apply in offset order, whatever order
+ * they were added in: each fires, and the transcript notes them in stream
+ * order. A TRUNCATE cuts off the faults beyond it. */
+Test(loopback_fault, byte_faults_apply_in_offset_order) {
+  static const unsigned char AB[] = "ab", XYZ[] = "xyz";
+  static const struct {
+    th_loopback_fault f[2];
+    int fired;
+    const char *notes;
+  } cases[] = {
+      {{{TH_LOOPBACK_FAULT_INJECT, C, 0, 20, XYZ, 3, 0}, {TH_LOOPBACK_FAULT_INJECT, C, 0, 5, AB, 2, 0}},
+       2,
+       "C->S fault: injected 2 bytes before byte 5\nC->S fault: injected 3 bytes before byte 20\n"},
+      {{{TH_LOOPBACK_FAULT_TRUNCATE, C, 0, 30, NULL, 0, 0}, {TH_LOOPBACK_FAULT_INJECT, C, 0, 10, AB, 2, 0}},
+       2,
+       "C->S fault: injected 2 bytes before byte 10\nC->S fault: truncated the stream at byte 30\n"},
+      {{{TH_LOOPBACK_FAULT_INJECT, C, 0, 40, XYZ, 3, 0}, {TH_LOOPBACK_FAULT_TRUNCATE, C, 0, 30, NULL, 0, 0}},
+       1,
+       "C->S fault: truncated the stream at byte 30\nC->S end of file\n"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    th_loopback_pair *p = tl_pair_observed(P, V13, TH_LOOPBACK_OBSERVE_TRANSCRIPT);
+    for (int k = 0; k < 2; k++) cr_assert_eq(th_loopback_pair_add_fault(p, &cases[i].f[k]), TH_OK);
+    cr_assert_lt(th_loopback_handshake(p), 0); /* the server rejects what it got */
+    cr_assert_eq(th_loopback_pair_faults_fired(p), cases[i].fired, "case %zu\n%s", i, tl_transcript(p));
+    const char *t = tl_transcript(p);
+    cr_assert(strncmp(t, cases[i].notes, strlen(cases[i].notes)) == 0, "case %zu:\n%s", i, t);
+    th_loopback_pair_free(p);
+  }
+}
+
+/* A record fault on a direction whose records arrive a few bytes per write
+ * (CAP): the record is assembled before the fault sees it. */
+Test(loopback_fault, record_fault_on_records_written_in_pieces) {
+  th_loopback_pair *p = tl_pair_observed(D, V12, TH_LOOPBACK_OBSERVE_TRANSCRIPT);
+  th_loopback_fault fs[] = {F(CAP, S, 7, 0), F(DROP_RECORD, S, 4, 0)};
+  for (int i = 0; i < 2; i++) cr_assert_eq(th_loopback_pair_add_fault(p, &fs[i]), TH_OK);
+  /* S->C records of TLS 1.2: ServerHello, Certificate, ServerKeyExchange,
+   * ServerHelloDone (4: dropped): the client waits for it. */
+  tl_assert_rc(p, th_loopback_handshake(p), TH_ERR_STALLED);
+  cr_assert(strstr(tu_err(), "client waits to read") != NULL, "%s", tu_err());
+  const char *t = tl_transcript(p);
+  cr_assert(strstr(t, "S->C fault: dropped record 4 (9 bytes)\n") != NULL, "%s", t);
+  cr_assert(strstr(t, "ServerHelloDone") == NULL, "%s", t);
+  cr_assert_eq(th_loopback_pair_faults_fired(p), 1);
+  th_loopback_pair_free(p);
+  /* Cleared while a record is half assembled: its bytes go out first, in
+   * order, and the handshake completes with every record intact. */
+  p = tl_pair_observed(D, V12, TH_LOOPBACK_OBSERVE_TRANSCRIPT);
+  for (int i = 0; i < 2; i++) cr_assert_eq(th_loopback_pair_add_fault(p, &fs[i]), TH_OK);
+  cr_assert_gt(th_loopback_step(p), 0, "%s", tu_err());
+  cr_assert_eq(th_loopback_pair_clear_faults(p), TH_OK);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  t = tl_transcript(p);
+  cr_assert(strstr(t, "S->C handshake 0x0303 len 4: ServerHelloDone\n") != NULL, "%s", t);
+  cr_assert(strstr(t, "fault") == NULL, "%s", t);
+  cr_assert_eq(th_loopback_pair_faults_fired(p), 0);
+  th_loopback_pair_free(p);
+}
+
+Test(loopback_fault, record_faults_need_an_n) {
+  th_loopback_pair *p = tl_pair(P, 0);
+  static const int kinds[] = {TH_LOOPBACK_FAULT_DROP_RECORD, TH_LOOPBACK_FAULT_DUP_RECORD,
+                              TH_LOOPBACK_FAULT_REORDER_RECORD, TH_LOOPBACK_FAULT_STALL_THEN_RESUME,
+                              TH_LOOPBACK_FAULT_CAP};
+  for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+    th_loopback_fault f = {kinds[i], S, 0, 0, NULL, 0, TH_LOOPBACK_AT_BYTE};
+    cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_ERR_VALUE, "kind %d", kinds[i]);
+    cr_assert(strstr(tu_err(), "n must be at least 1") != NULL, "%s", tu_err());
+  }
+  /* RETRY 0 is allowed and never fails an I/O. */
+  th_loopback_fault r = F(RETRY, C, 0, 0);
+  cr_assert_eq(th_loopback_pair_add_fault(p, &r), TH_OK);
+  tl_assert_rc(p, scenario(p), TH_OK);
+  cr_assert_eq(th_loopback_pair_faults_fired(p), 0);
+  th_loopback_pair_free(p);
+}

@@ -261,3 +261,251 @@ Test(loopback_observe, truncated_reply_reaches_the_application) {
   th_context_free(s);
   th_context_free(c);
 }
+
+/* ---- the record parser: split messages, odd records, non-TLS bytes ------------ */
+
+/* The S->C records of the transcript, in order. */
+static int server_records(th_loopback_pair *p, th_loopback_record *out, int max) {
+  int n = th_loopback_record_count(p), k = 0;
+  for (int i = 0; i < n && k < max; i++) {
+    th_loopback_record r;
+    cr_assert_eq(th_loopback_record_get(p, (size_t)i, &r), TH_OK);
+    if (r.from == S) out[k++] = r;
+  }
+  return k;
+}
+
+static int der_len(X509 *x) { return i2d_X509(x, NULL); }
+
+Test(loopback_observe, handshake_message_split_across_records) {
+  /* A server that sends records of at most 512 bytes and a two-certificate
+   * chain: its TLS 1.2 Certificate message (RFC 5246 7.4.2: 4-byte header,
+   * 3-byte list length, 3-byte length per certificate) spans two records.
+   * The continuation starts no message; the next record is parsed from its
+   * own message header again. */
+  SSL_CTX *s = tl_server_ctx(TLS1_2_VERSION), *c = tl_client_ctx(TLS1_2_VERSION);
+  cr_assert_eq(SSL_CTX_add1_chain_cert(s, tl_ca()), 1);
+  SSL_CTX_set_max_send_fragment(s, 512);
+  th_loopback_pair *p = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
+  SSL_CTX_free(s);
+  SSL_CTX_free(c);
+  cr_assert_eq(th_loopback_pair_observe(p, TH_LOOPBACK_OBSERVE_TRANSCRIPT), TH_OK, "%s", tu_err());
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  size_t cert_msg = 4 + 3 + 3 + (size_t)der_len(tl_server_cert()) + 3 + (size_t)der_len(tl_ca());
+  cr_assert_gt(cert_msg, 512);
+  cr_assert_leq(cert_msg, 1024);
+  th_loopback_record r[16];
+  int n = server_records(p, r, 16);
+  cr_assert_geq(n, 5, "%s", tl_transcript(p));
+  int want_types[5] = {2, 11, -1, 12, 14}; /* -1: the continuation, no message starts */
+  size_t want_len[5] = {0, 512, cert_msg - 512, 0, 4};
+  for (int i = 0; i < 5; i++) {
+    cr_assert_eq(r[i].content_type, 22, "record %d\n%s", i, tl_transcript(p));
+    cr_assert_eq(r[i].encrypted, 0);
+    cr_assert_eq(r[i].n_msgs, want_types[i] < 0 ? 0 : 1, "record %d\n%s", i, tl_transcript(p));
+    if (want_types[i] >= 0) cr_assert_eq(r[i].msg_types[0], want_types[i], "record %d", i);
+    if (want_len[i] != 0) cr_assert_eq(r[i].length, want_len[i], "record %d\n%s", i, tl_transcript(p));
+  }
+  char line[64];
+  snprintf(line, sizeof line, "\nS->C handshake 0x0303 len %zu\n", cert_msg - 512);
+  cr_assert(strstr(tl_transcript(p), line) != NULL, "%s", tl_transcript(p));
+  cr_assert(strstr(tl_transcript(p), "S->C handshake 0x0303 len 512: Certificate\n") != NULL, "%s",
+            tl_transcript(p));
+  th_loopback_pair_free(p);
+}
+
+/* A pair whose client puts `bytes` on the wire before its ClientHello, run
+ * until the server rejects them; the transcript observed. */
+static th_loopback_pair *injected(const unsigned char *bytes, size_t len) {
+  th_loopback_pair *p = tl_pair_observed(TH_LOOPBACK_PUMP, TLS1_2_VERSION,
+                                         TH_LOOPBACK_OBSERVE_TRANSCRIPT | TH_LOOPBACK_OBSERVE_PCAP);
+  th_loopback_fault f = {TH_LOOPBACK_FAULT_INJECT, C, 0, 0, bytes, len, TH_LOOPBACK_AT_BYTE};
+  cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_OK, "%s", tu_err());
+  th_loopback_result res;
+  tl_assert_rc(p, th_loopback_drive(p, NULL, &res), TH_ERR_SSL);
+  cr_assert_eq(res.side, S, "%s", tu_err());
+  return p;
+}
+
+Test(loopback_observe, handshake_header_split_across_records) {
+  /* Two plaintext handshake records: the first holds a whole message (type
+   * 1, empty) and the first two bytes of the next header (type 11); the
+   * second the rest of that header, its 2-byte body and a whole message of
+   * type 20. Each type counts for the record its first byte is in. */
+  static const unsigned char two[] = {
+      0x16, 0x03, 0x03, 0x00, 0x06, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x00,
+      0x16, 0x03, 0x03, 0x00, 0x08, 0x00, 0x02, 0xaa, 0xbb, 0x14, 0x00, 0x00, 0x00};
+  th_loopback_pair *p = injected(two, sizeof two);
+  th_loopback_record r;
+  cr_assert_eq(th_loopback_record_get(p, 0, &r), TH_OK);
+  cr_assert_eq(r.length, 6);
+  cr_assert_eq(r.n_msgs, 2, "%s", tl_transcript(p));
+  cr_assert_eq(r.msg_types[0], 1);
+  cr_assert_eq(r.msg_types[1], 11);
+  cr_assert_eq(th_loopback_record_get(p, 1, &r), TH_OK);
+  cr_assert_eq(r.length, 8);
+  cr_assert_eq(r.n_msgs, 1, "%s", tl_transcript(p));
+  cr_assert_eq(r.msg_types[0], 20);
+  /* The real ClientHello after them is parsed in step. */
+  cr_assert_eq(th_loopback_record_get(p, 2, &r), TH_OK);
+  cr_assert_eq(r.from, C);
+  cr_assert_eq(r.n_msgs, 1);
+  cr_assert_eq(r.msg_types[0], 1, "%s", tl_transcript(p));
+  const char *t = tl_transcript(p);
+  const char *want = "C->S fault: injected 24 bytes before byte 0\n"
+                     "C->S handshake 0x0303 len 6: ClientHello, Certificate\n"
+                     "C->S handshake 0x0303 len 8: Finished\n";
+  cr_assert(strncmp(t, want, strlen(want)) == 0, "%s", t);
+  th_loopback_pair_free(p);
+}
+
+Test(loopback_observe, heartbeat_short_alert_and_many_messages) {
+  /* A heartbeat record, an alert too short to decode, and a handshake
+   * record of nine empty messages (the record keeps the first eight). */
+  static const unsigned char recs[] = {
+      0x18, 0x03, 0x03, 0x00, 0x03, 0x01, 0x00, 0x00,
+      0x15, 0x03, 0x03, 0x00, 0x01, 0x02,
+      0x16, 0x03, 0x03, 0x00, 0x24,
+      1, 0, 0, 0, 2, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0, 8, 0, 0, 0,
+      11, 0, 0, 0, 12, 0, 0, 0, 13, 0, 0, 0, 14, 0, 0, 0};
+  th_loopback_pair *p = injected(recs, sizeof recs);
+  th_loopback_record r;
+  cr_assert_eq(th_loopback_record_get(p, 0, &r), TH_OK);
+  cr_assert_eq(r.content_type, 24);
+  cr_assert_eq(r.length, 3);
+  cr_assert_eq(r.n_msgs, 0);
+  cr_assert_eq(th_loopback_record_get(p, 1, &r), TH_OK);
+  cr_assert_eq(r.content_type, 21);
+  cr_assert_eq(r.alert_level, -1);
+  cr_assert_eq(r.alert_desc, -1);
+  cr_assert_eq(th_loopback_record_get(p, 2, &r), TH_OK);
+  cr_assert_eq(r.n_msgs, 8);
+  static const int types[8] = {1, 2, 4, 5, 8, 11, 12, 13};
+  for (int i = 0; i < 8; i++) cr_assert_eq(r.msg_types[i], types[i], "message %d", i);
+  cr_assert_eq(th_loopback_record_get(p, 3, &r), TH_OK);
+  cr_assert_eq(r.msg_types[0], 1); /* the real ClientHello */
+  const char *t = tl_transcript(p);
+  const char *want =
+      "C->S fault: injected 55 bytes before byte 0\n"
+      "C->S heartbeat 0x0303 len 3\n"
+      "C->S alert 0x0303 len 1\n"
+      "C->S handshake 0x0303 len 36: ClientHello, ServerHello, NewSessionTicket, EndOfEarlyData, "
+      "EncryptedExtensions, Certificate, ServerKeyExchange, CertificateRequest\n";
+  cr_assert(strncmp(t, want, strlen(want)) == 0, "%s", t);
+  th_loopback_pair_free(p);
+}
+
+Test(loopback_observe, non_tls_bytes_stop_the_parse_of_their_direction) {
+  /* Bytes that cannot start a TLS record (an HTTP request; a handshake
+   * record of major version 4): a note, and no records of that direction
+   * from then on; the other direction is still parsed, and the pcap keeps
+   * every byte. */
+  static const struct {
+    const char *bytes;
+    size_t len;
+  } cases[] = {{"GET / HTTP/1.0\r\n\r\n", 18}, {"\x16\x04\x00\x00\x01x", 6}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    th_loopback_pair *p = injected((const unsigned char *)cases[i].bytes, cases[i].len);
+    char want[160];
+    snprintf(want, sizeof want,
+             "C->S fault: injected %zu bytes before byte 0\n"
+             "C->S %zu bytes that are not a TLS record (parsing stops)\n",
+             cases[i].len, cases[i].len);
+    const char *t = tl_transcript(p);
+    cr_assert(strncmp(t, want, strlen(want)) == 0, "case %zu:\n%s", i, t);
+    int n = th_loopback_record_count(p);
+    for (int k = 0; k < n; k++) {
+      th_loopback_record r;
+      cr_assert_eq(th_loopback_record_get(p, (size_t)k, &r), TH_OK);
+      cr_assert_eq(r.from, S, "case %zu: a C->S record after the junk\n%s", i, t);
+    }
+    th_bytes *pcap = th_loopback_pcap(p);
+    cr_assert_not_null(pcap, "%s", tu_err());
+    cr_assert_not_null(memmem(pcap->data, pcap->len, cases[i].bytes, cases[i].len), "case %zu", i);
+    th_bytes_free(pcap);
+    th_loopback_pair_free(p);
+  }
+}
+
+/* ---- the key log on shared contexts, and the pcap's FIN -------------------- */
+
+static int count_lines(const th_bytes *b) {
+  int n = 0;
+  for (size_t i = 0; i < b->len; i++) n += b->data[i] == '\n';
+  return n;
+}
+
+Test(loopback_observe, keylog_records_only_the_observing_pair) {
+  /* Two pairs on the same contexts: the observer's callback sits on the
+   * contexts, and the other pair's secrets pass through it unrecorded. */
+  SSL_CTX *s = tl_server_ctx(TLS1_3_VERSION), *c = tl_client_ctx(TLS1_3_VERSION);
+  th_loopback_pair *obs = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
+  th_loopback_pair *other = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_DIRECT);
+  cr_assert_eq(th_loopback_pair_observe(obs, TH_LOOPBACK_OBSERVE_KEYLOG), TH_OK, "%s", tu_err());
+  tl_assert_rc(other, th_loopback_handshake(other), TH_OK);
+  tl_assert_rc(obs, th_loopback_handshake(obs), TH_OK);
+  tl_assert_rc(other, th_loopback_handshake(other), TH_OK);
+  th_bytes *k = th_loopback_keylog(obs);
+  cr_assert_not_null(k, "%s", tu_err());
+  /* TLS 1.3: five secrets per side, both sides of one connection. */
+  cr_assert_eq(count_lines(k), 10, "%s", k->data);
+  SSL *cs = th_loopback_pair_ssl(obs, C);
+  unsigned char random[32];
+  cr_assert_eq(SSL_get_client_random(cs, random, sizeof random), 32);
+  char hex[65];
+  for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", random[i]);
+  char line[128];
+  snprintf(line, sizeof line, "CLIENT_HANDSHAKE_TRAFFIC_SECRET %s ", hex);
+  cr_assert(strstr((const char *)k->data, line) != NULL, "%s\n%s", line, k->data);
+  SSL_free(cs);
+  th_bytes_free(k);
+  cr_assert_null(th_loopback_keylog(other));
+  cr_assert_eq(th_error_kind(), TH_ERR_VALUE);
+  th_loopback_pair_free(other);
+  th_loopback_pair_free(obs);
+  SSL_CTX_free(s);
+  SSL_CTX_free(c);
+}
+
+static void user_keylog(const SSL *ssl, const char *line) {}
+
+Test(loopback_observe, a_keylog_callback_set_meanwhile_is_kept) {
+  /* The application replaced the context's callback while a pair observed:
+   * freeing the pair leaves the application's callback in place. */
+  SSL_CTX *s = tl_server_ctx(0), *c = tl_client_ctx(0);
+  th_loopback_pair *p = th_loopback_pair_new_raw(s, c, TH_LOOPBACK_PUMP);
+  cr_assert_eq(th_loopback_pair_observe(p, TH_LOOPBACK_OBSERVE_KEYLOG), TH_OK, "%s", tu_err());
+  cr_assert_not_null(SSL_CTX_get_keylog_callback(c));
+  SSL_CTX_set_keylog_callback(c, user_keylog);
+  th_loopback_pair_free(p);
+  cr_assert(SSL_CTX_get_keylog_callback(c) == user_keylog);
+  cr_assert_null(SSL_CTX_get_keylog_callback(s)); /* ours removed, nothing was there before */
+  SSL_CTX_free(s);
+  SSL_CTX_free(c);
+}
+
+static unsigned le32(const unsigned char *p) {
+  return p[0] | (unsigned)p[1] << 8 | (unsigned)p[2] << 16 | (unsigned)p[3] << 24;
+}
+
+Test(loopback_observe, pcap_ends_with_the_fin_of_a_half_close) {
+  th_loopback_pair *p = tl_pair_observed(TH_LOOPBACK_DIRECT, TLS1_3_VERSION, TH_LOOPBACK_OBSERVE_PCAP);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  cr_assert_eq(th_loopback_pair_half_close(p, C), TH_OK);
+  th_bytes *b = th_loopback_pcap(p);
+  cr_assert_not_null(b, "%s", tu_err());
+  /* Walk the packets (16-byte record header, then Ethernet / IPv4 / TCP):
+   * the last one is the client's FIN|ACK with no payload. */
+  size_t off = 24, last = 0;
+  while (off + 16 <= b->len) {
+    last = off;
+    off += 16 + le32(b->data + off + 8);
+  }
+  cr_assert_eq(off, b->len);
+  const unsigned char *pkt = b->data + last + 16;
+  cr_assert_eq(le32(b->data + last + 8), 14u + 20 + 20);
+  cr_assert_eq((pkt[34] << 8) | pkt[35], 40000); /* the client's port */
+  cr_assert_eq(pkt[14 + 20 + 13], 0x11);          /* FIN|ACK */
+  th_bytes_free(b);
+  th_loopback_pair_free(p);
+}

@@ -182,6 +182,35 @@ Test(loopback_pair, from_files) {
   cr_assert_eq(th_error_kind(), TH_ERR_SSL);
   cr_assert_null(th_loopback_pair_new_from_files(key, key, ca, 0)); /* a key is no certificate */
   cr_assert_eq(th_error_kind(), TH_ERR_SSL);
+  /* A key that does not match the certificate. */
+  EVP_PKEY *other = tu_ec_evp();
+  f = fopen(tu_path("other.key"), "w");
+  PEM_write_PrivateKey(f, other, NULL, NULL, 0, NULL, NULL);
+  fclose(f);
+  EVP_PKEY_free(other);
+  cr_assert_null(th_loopback_pair_new_from_files(cert, tu_path("other.key"), ca, 0));
+  cr_assert_eq(th_error_kind(), TH_ERR_SSL);
+  cr_assert(strstr(tu_err(), "cannot load the server's certificate") != NULL, "%s", tu_err());
+  /* No CA file: the client does not verify, so any server will do. */
+  p = th_loopback_pair_new_from_files(cert, key, NULL, TH_LOOPBACK_DIRECT);
+  cr_assert_not_null(p, "%s", tu_err());
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  c = th_loopback_pair_ssl(p, TH_LOOPBACK_CLIENT);
+  cr_assert_eq(SSL_get_verify_mode(c), SSL_VERIFY_NONE);
+  /* Checked all the same (the CA is unknown), but not enforced. */
+  cr_assert_eq(SSL_get_verify_result(c), X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY);
+  SSL_free(c);
+  th_loopback_pair_free(p);
+}
+
+Test(loopback_pair, bad_version_range_and_side) {
+  th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, 0);
+  cr_assert_eq(th_loopback_pair_set_versions(p, TLS1_2_VERSION, 0x0399), TH_ERR_VALUE);
+  cr_assert(strstr(tu_err(), "version range 0x303..0x399 is not supported") != NULL, "%s", tu_err());
+  cr_assert_eq(th_loopback_pair_half_close(p, 2), TH_ERR_VALUE);
+  cr_assert_eq(th_loopback_pair_half_close(NULL, 0), TH_ERR_TYPE);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  th_loopback_pair_free(p);
 }
 
 Test(loopback_pair, from_contexts_with_connections) {

@@ -164,6 +164,27 @@ Test(loopback_session, shutdown_bad_input) {
   th_loopback_pair_free(p);
 }
 
+/* A close_notify that never arrives: the shutdown stalls, naming the
+ * sides, instead of waiting forever. TLS 1.2 client records: ClientHello,
+ * ClientKeyExchange, CCS, Finished, then the close_notify (5). */
+Test(loopback_session, shutdown_with_a_lost_close_notify_stalls) {
+  th_loopback_pair *p = tl_pair_observed(TH_LOOPBACK_PUMP, TLS1_2_VERSION, TH_LOOPBACK_OBSERVE_TRANSCRIPT);
+  th_loopback_fault drop = {TH_LOOPBACK_FAULT_DROP_RECORD, TH_LOOPBACK_CLIENT, 5, 0, NULL, 0, 0};
+  cr_assert_eq(th_loopback_pair_add_fault(p, &drop), TH_OK);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  tl_assert_rc(p, th_loopback_shutdown(p, TH_LOOPBACK_CLIENT), TH_ERR_STALLED);
+  cr_assert(strstr(tu_err(), "shutdown stalled: client") != NULL, "%s", tu_err());
+  cr_assert(strstr(tu_err(), "no bytes in flight") != NULL, "%s", tu_err());
+  cr_assert(strstr(tl_transcript(p), "C->S fault: dropped record 5 (31 bytes)\n") != NULL, "%s",
+            tl_transcript(p));
+  SSL *c = th_loopback_pair_ssl(p, TH_LOOPBACK_CLIENT), *s = th_loopback_pair_ssl(p, TH_LOOPBACK_SERVER);
+  cr_assert_eq(SSL_get_shutdown(c), SSL_SENT_SHUTDOWN);
+  cr_assert_eq(SSL_get_shutdown(s), 0);
+  SSL_free(c);
+  SSL_free(s);
+  th_loopback_pair_free(p);
+}
+
 static int count_done(th_loopback_pair *p, int side) {
   th_list *l = th_loopback_info_states(p, side);
   int n = 0;

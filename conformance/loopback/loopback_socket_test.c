@@ -3,6 +3,8 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <string.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -10,6 +12,9 @@
 #include "testutil_loopback.h"
 
 TestSuite(loopback_socket);
+
+#define C TH_LOOPBACK_CLIENT
+#define S TH_LOOPBACK_SERVER
 
 /* "Application code": a blocking TLS client over a file descriptor. */
 typedef struct app {
@@ -127,5 +132,70 @@ Test(loopback_socket, pair_over_sockets_gives_descriptors) {
   th_loopback_fault f = {TH_LOOPBACK_FAULT_FRAGMENT, TH_LOOPBACK_SERVER, 3, 0, NULL, 0, TH_LOOPBACK_AT_BYTE};
   cr_assert_eq(th_loopback_pair_add_fault(p, &f), TH_OK);
   tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  th_loopback_pair_free(p);
+}
+
+/* A socket transport whose buffers fill: the bytes the socket does not
+ * take wait in the direction's queue (the end BIO's write-pending count),
+ * the reader's end BIO reports what the socket holds (pending), a writer
+ * that queued 64 KiB is told to retry (WANT_WRITE), and the receiver
+ * drains everything, in order. */
+
+static size_t unread(int fd) {
+  int n = 0;
+  cr_assert_eq(ioctl(fd, FIONREAD, &n), 0);
+  return (size_t)n;
+}
+
+Test(loopback_socket, full_socket_buffers_queue_then_drain) {
+  th_loopback_pair *p = tl_pair(TH_LOOPBACK_UNIX, TLS1_3_VERSION);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  int cfd = th_loopback_pair_fd(p, C), sfd = th_loopback_pair_fd(p, S);
+  int small = 4096;
+  cr_assert_eq(setsockopt(cfd, SOL_SOCKET, SO_SNDBUF, &small, sizeof small), 0);
+  cr_assert_eq(unread(sfd), 0);
+  SSL *c = th_loopback_pair_ssl(p, C), *s = th_loopback_pair_ssl(p, S);
+  enum { REC = 16384, WIRE = REC + 22 }; /* a full TLS 1.3 record: header, type, tag */
+  static unsigned char data[16 * REC];
+  for (size_t i = 0; i < sizeof data; i++) data[i] = (unsigned char)(i * 7 + i / 251);
+  /* Record by record, nobody reading, until the writer is told to wait. */
+  size_t sent = 0;
+  int w;
+  while ((w = SSL_write(c, data + sent, REC)) == REC) {
+    sent += REC;
+    cr_assert_lt(sent, sizeof data, "never told to wait");
+  }
+  cr_assert_eq(SSL_get_error(c, w), SSL_ERROR_WANT_WRITE);
+  size_t queued = BIO_ctrl_wpending(SSL_get_wbio(c)), in_socket = unread(sfd);
+  cr_assert_geq(queued, 65536, "told to wait with %zu bytes queued", queued);
+  cr_assert_eq(queued + in_socket, sent / REC * WIRE, "queued %zu + in the socket %zu", queued, in_socket);
+  cr_assert_eq(BIO_ctrl_pending(SSL_get_rbio(s)), in_socket);
+  /* th_loopback_send retries the same write and drains as it goes; the
+   * server reads everything, in order. */
+  tl_assert_rc(p, th_loopback_send(p, C, data + sent, REC), TH_OK);
+  sent += REC;
+  tl_assert_rc(p, th_loopback_send(p, C, data + sent, sizeof data - sent), TH_OK);
+  tl_assert_rc(p, th_loopback_expect(p, S, data, sizeof data), TH_OK);
+  cr_assert_eq(BIO_ctrl_wpending(SSL_get_wbio(c)), 0);
+  cr_assert_eq(unread(sfd), 0);
+  tl_assert_rc(p, th_loopback_shutdown(p, C), TH_OK);
+  SSL_free(c);
+  SSL_free(s);
+  close(cfd);
+  close(sfd);
+  th_loopback_pair_free(p);
+}
+
+Test(loopback_socket, megabytes_over_tcp_arrive_in_order) {
+  th_loopback_pair *p = tl_pair(TH_LOOPBACK_TCP, TLS1_2_VERSION);
+  th_loopback_fault cap = {TH_LOOPBACK_FAULT_CAP, TH_LOOPBACK_SERVER, 40000, 0, NULL, 0, TH_LOOPBACK_AT_BYTE};
+  cr_assert_eq(th_loopback_pair_add_fault(p, &cap), TH_OK);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  size_t n = 4u << 20;
+  unsigned char *data = malloc(n);
+  for (size_t i = 0; i < n; i++) data[i] = (unsigned char)(i ^ (i >> 9));
+  tl_assert_rc(p, th_loopback_send(p, TH_LOOPBACK_SERVER, data, n), TH_OK);
+  tl_assert_rc(p, th_loopback_expect(p, TH_LOOPBACK_CLIENT, data, n), TH_OK);
+  free(data);
   th_loopback_pair_free(p);
 }

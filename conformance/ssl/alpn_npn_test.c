@@ -111,6 +111,10 @@ ParameterizedTest(int *i, alpn_npn, alpn_completes) {
 /* ALPN handshakes that fail: the status and the side that stops. Issue 12
  * item 5: an empty selection fails as an SSL error (16.1: SSL.Error), not
  * TH_ERR_VALUE, on the server, which selected it. */
+/* 256 bytes: one more than an ALPN protocol name can hold. */
+#define A16 "aaaaaaaaaaaaaaaa"
+#define A256 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16 A16
+
 static const struct alpn_fail_case {
   const char *what;
   const char *answer;
@@ -122,6 +126,8 @@ static const struct alpn_fail_case {
     {"a select error propagates", NULL, 1, TH_ERR_VALUE, 's', "unknown type"},
     {"a selection not offered is refused by the client", "spdy/2", 0, TH_ERR_SSL, 'c', NULL},
     {"an empty selection is an SSL error", "", 0, TH_ERR_SSL, 's', "empty protocol"},
+    {"a selection of 256 bytes cannot be sent", A256, 0, TH_ERR_VALUE, 's',
+     "selected protocol has length 256"},
 };
 
 TU_INDEX_PARAMS(alpn_npn, alpn_fails, sizeof alpn_fail_cases / sizeof alpn_fail_cases[0])

@@ -508,9 +508,9 @@ Test(connection_info, ocsp_request_and_no_staple) {
 }
 
 static int ocsp_staple(SSL *ssl, void *arg) {
-  unsigned char *resp = OPENSSL_malloc(4);
-  memcpy(resp, "\x30\x03\x0a\x01", 4);
-  SSL_set_tlsext_status_ocsp_resp(ssl, resp, 4);
+  unsigned char *resp = OPENSSL_malloc(TS_OCSP_TRY_LATER_LEN);
+  memcpy(resp, TS_OCSP_TRY_LATER, TS_OCSP_TRY_LATER_LEN);
+  SSL_set_tlsext_status_ocsp_resp(ssl, resp, TS_OCSP_TRY_LATER_LEN);
   return SSL_TLSEXT_ERR_OK;
 }
 static int ocsp_accept(SSL *ssl, void *arg) { return 1; }
@@ -528,7 +528,8 @@ Test(connection_info, ocsp_staple_received) {
   th_bytes *r = NULL;
   cr_assert_eq(th_connection_get_ocsp_response(p.client, &r), TH_OK);
   cr_assert_not_null(r);
-  cr_assert_eq(r->len, 4u);
+  cr_assert_eq(r->len, TS_OCSP_TRY_LATER_LEN);
+  cr_assert_eq(memcmp(r->data, TS_OCSP_TRY_LATER, TS_OCSP_TRY_LATER_LEN), 0);
   th_bytes_free(r);
   th_context_free(cctx);
   th_context_free(sctx);

@@ -117,6 +117,12 @@ Test(connection_io, send_and_write_bad_input) {
   cr_assert_eq(th_connection_sendall(p.client, NULL, 1, 0, NULL), TH_ERR_TYPE);
   cr_assert_eq(th_connection_sendall(NULL, "x", 1, 0, NULL), TH_ERR_TYPE);
   cr_assert_eq(th_connection_sendall(p.client, "", 0, 0, NULL), TH_OK);
+  /* Nothing to send: NULL is fine then, and OpenSSL is not called. */
+  cr_assert_eq(th_connection_send(p.client, NULL, 0, 0), 0);
+  size_t sent = 99;
+  cr_assert_eq(th_connection_sendall(p.client, NULL, 0, 0, &sent), TH_OK);
+  cr_assert_eq(sent, 0);
+  cr_assert_eq(th_connection_bio_write(p.client, NULL, 0), 0);
 }
 
 Test(connection_io, send_before_handshake_starts_it) {

@@ -255,3 +255,46 @@ Test(connection_sock, memory_connection_has_no_socket) {
   }
   th_connection_free(m);
 }
+
+/* Every socket method of a closed connection fails as Python's closed
+ * socket does: TH_ERR_SYSCALL with EBADF, the object unchanged. */
+Test(connection_sock, closed_socket_methods_are_ebadf) {
+  th_connection *c = th_connection_new(cctx, socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  cr_assert_not_null(c, "%s", tu_err());
+  cr_assert_eq(th_connection_close(c), TH_OK);
+  struct sockaddr_in a = loopback(1);
+  socklen_t len = sizeof a;
+  int one = 1;
+  th_connection *acc = NULL;
+  int rcs[] = {
+      th_connection_accept(c, &acc, NULL, NULL),
+      th_connection_bind(c, (struct sockaddr *)&a, sizeof a),
+      th_connection_listen(c, 1),
+      th_connection_connect(c, (struct sockaddr *)&a, sizeof a),
+      th_connection_getsockopt(c, SOL_SOCKET, SO_TYPE, &one, &len),
+      th_connection_setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one),
+      th_connection_setblocking(c, 0),
+      th_connection_sock_shutdown(c, SHUT_RD),
+      th_connection_getsockname(c, (struct sockaddr *)&a, &len),
+  };
+  for (size_t i = 0; i < sizeof rcs / sizeof rcs[0]; i++) cr_assert_eq(rcs[i], TH_ERR_SYSCALL, "call %zu", i);
+  cr_assert_null(acc);
+  cr_assert_eq(th_connection_connect_ex(c, (struct sockaddr *)&a, sizeof a), TH_ERR_SYSCALL);
+  cr_assert_eq(th_error_last()->sys_errno, EBADF);
+  cr_assert_eq(th_connection_fileno(c), -1);
+  th_connection_free(c);
+}
+
+/* The system's own refusals come back with their errno. */
+Test(connection_sock, listen_and_shutdown_refused_by_the_system) {
+  connect_pair();
+  /* A connected TCP socket cannot listen (EINVAL). */
+  cr_assert_eq(th_connection_listen(client, 1), TH_ERR_SYSCALL);
+  cr_assert_eq(th_error_last()->sys_errno, EINVAL, "%s", tu_err());
+  /* An unconnected socket cannot be shut down (ENOTCONN). */
+  th_connection *lone = th_connection_new(cctx, socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  cr_assert_eq(th_connection_sock_shutdown(lone, SHUT_RD), TH_ERR_SYSCALL);
+  cr_assert_eq(th_error_last()->sys_errno, ENOTCONN, "%s", tu_err());
+  cr_assert_eq(th_connection_close(lone), TH_OK);
+  th_connection_free(lone);
+}

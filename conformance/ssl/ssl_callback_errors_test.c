@@ -59,8 +59,8 @@ static int ocsp_server_fail(th_connection *conn, const unsigned char **resp, siz
 }
 static int ocsp_server_ok(th_connection *conn, const unsigned char **resp, size_t *len,
                           void *user) {
-  *resp = (const unsigned char *)"staple";
-  *len = 6;
+  *resp = (const unsigned char *)TS_OCSP_TRY_LATER;
+  *len = TS_OCSP_TRY_LATER_LEN;
   return TH_OK;
 }
 static int ocsp_client_fail(th_connection *conn, const unsigned char *resp, size_t len, void *user) {

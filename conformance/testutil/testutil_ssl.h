@@ -15,6 +15,12 @@
 
 #include "tlsharness/tlsharness.h"
 
+/* The smallest OCSPResponse (RFC 6960): status tryLater, no body, DER
+ * (30 03 0a 01 03). A server staples what it is given up to OpenSSL 3.5;
+ * from 3.6 only bytes that parse as an OCSPResponse are stapled (compat.md). */
+#define TS_OCSP_TRY_LATER "\x30\x03\x0a\x01\x03"
+#define TS_OCSP_TRY_LATER_LEN 5u
+
 /* Subjects' common names. */
 #define TS_ROOT_CN "ts root CA"
 #define TS_CLIENT_CN "ts client"

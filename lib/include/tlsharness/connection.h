@@ -355,7 +355,9 @@ int th_connection_close(th_connection *conn);
  * connect(2). TH_OK or TH_ERR_SYSCALL. */
 int th_connection_connect(th_connection *conn, const struct sockaddr *addr, socklen_t addrlen);
 /* th_connection_connect_ex mirrors connect_ex(address): client mode, then
- * connect(2), returning 0 or the errno value (> 0) instead of failing. */
+ * connect(2), returning 0 or the errno value (> 0) instead of failing.
+ * Errors (as Python's closed socket): TH_ERR_SYSCALL (EBADF) after
+ * th_connection_close; TH_ERR_TYPE. */
 int th_connection_connect_ex(th_connection *conn, const struct sockaddr *addr,
                              socklen_t addrlen);
 /* th_connection_fileno mirrors fileno(): the socket fd (-1 after close). */

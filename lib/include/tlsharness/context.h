@@ -92,7 +92,9 @@ typedef void (*th_keylog_cb)(th_connection *conn, const char *line, void *user);
 
 /* th_ocsp_server_cb (set_ocsp_server_callback): set *resp and *len to a DER
  * OCSP response to staple (copied; storage stays the callback's) or leave
- * *len 0 to staple nothing; return TH_OK or a negative th_err. */
+ * *len 0 to staple nothing; return TH_OK or a negative th_err. Up to
+ * OpenSSL 3.5 any bytes are stapled as given; from 3.6 OpenSSL parses them
+ * and staples nothing when they are not an OCSPResponse (docs/compat.md). */
 typedef int (*th_ocsp_server_cb)(th_connection *conn, const unsigned char **resp, size_t *len,
                                  void *user);
 

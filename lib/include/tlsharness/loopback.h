@@ -287,8 +287,9 @@ int th_loopback_renegotiate(th_loopback_pair *pair, int side);
  *             its writes stop with WANT_WRITE (WANT_WRITE paths).
  * RETRY n     every read and write of that direction first fails n times
  *             with "retry" before bytes pass (OpenSSL's always-retry BIO).
- * TRUNCATE at the stream is cut after byte `at`: later bytes are dropped
- *             and the receiver then reads end-of-file.
+ * TRUNCATE at the stream is cut before byte `at` (bytes 0 .. at-1 pass,
+ *             byte `at` and later are dropped); the receiver then reads
+ *             end-of-file.
  * FLIP_BIT at flips bit n (0-7) of byte `at` of the direction's stream.
  * DROP_RECORD n / DUP_RECORD n / REORDER_RECORD n
  *             drops, sends twice, or holds back (until the next record

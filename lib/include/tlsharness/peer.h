@@ -147,14 +147,17 @@ int th_peer_script(th_peer *peer, int action, const void *data, size_t len);
  * sends), as th_loopback_pair_add_fault, before the pattern starts. A
  * fault the chosen pattern cannot apply is refused when the pattern starts
  * (th_peer_attach_ssl / _listen / _socketpair return TH_ERR_UNSUPPORTED
- * with the reason). Errors: those of th_loopback_pair_add_fault, and
- * TH_ERR_VALUE once started. */
+ * with the reason). Errors: those of th_loopback_pair_add_fault (an
+ * unknown kind or side: here, the rest when the pattern starts),
+ * TH_ERR_INDEX (more than 2 * TH_LOOPBACK_MAX_FAULTS), and TH_ERR_VALUE
+ * once started. */
 int th_peer_add_fault(th_peer *peer, const th_loopback_fault *fault);
 
 /* th_peer_observe asks for observation (TH_LOOPBACK_OBSERVE_TRANSCRIPT,
- * _PCAP; STATES and KEYLOG of the peer's side), as th_loopback_pair_observe:
- * both directions are recorded as they cross the wire, whoever wrote them.
- * Before the pattern starts. Errors: TH_ERR_TYPE, TH_ERR_VALUE. */
+ * _PCAP), as th_loopback_pair_observe: both directions are recorded as they
+ * cross the wire, whoever wrote them. Before the pattern starts. Errors:
+ * TH_ERR_TYPE, TH_ERR_VALUE (started, or other bits: STATES and KEYLOG
+ * would change the application's SSL or context). */
 int th_peer_observe(th_peer *peer, int what);
 
 /* ---- patterns ---------------------------------------------------------- */
@@ -190,8 +193,8 @@ int th_peer_socketpair(th_peer *peer, int transport);
 int th_peer_port(th_peer *peer);
 /* th_peer_wait waits at most timeout_ms (0: the peer's deadline plus a
  * second) for the socket peer's thread to end. Returns th_peer_result's
- * status, or TH_ERR_STALLED (still running), TH_ERR_VALUE (not a socket
- * peer). */
+ * status (again, once the thread has ended), or TH_ERR_STALLED (still
+ * running), TH_ERR_VALUE (not a socket peer). */
 int th_peer_wait(th_peer *peer, unsigned timeout_ms);
 
 /* th_peer_adopt_ssl (adopt): app_ssl (up-ref'd; its BIOs replaced) becomes

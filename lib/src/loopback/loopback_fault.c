@@ -318,36 +318,46 @@ void th__lb_bytes_in(th_loopback_pair *pair, int from, const unsigned char *p, s
       th__lb_note(pair, from, "fault: flipped bit %zu of byte %zu", f->f.n, f->f.at);
     }
   }
-  const unsigned char *src = copy ? copy : p;
-  size_t pos = 0;
+  /* The faults that cut into the chunk, in offset order whatever order
+   * they were added in (ties: the order added). */
+  lb_fault *due[TH_LOOPBACK_MAX_FAULTS];
+  size_t ndue = 0;
   for (size_t i = 0; i < d->nfaults; i++) {
     lb_fault *f = &d->faults[i];
-    if (f->fired || f->pending || f->f.at < off || f->f.at >= off + n) continue;
+    int k = f->f.kind;
+    if (f->fired || f->pending || f->f.at < off || f->f.at >= off + n ||
+        (k != TH_LOOPBACK_FAULT_SILENCE && k != TH_LOOPBACK_FAULT_STALL_THEN_RESUME &&
+         k != TH_LOOPBACK_FAULT_INJECT && k != TH_LOOPBACK_FAULT_TRUNCATE))
+      continue;
+    size_t j = ndue++;
+    for (; j > 0 && due[j - 1]->f.at > f->f.at; j--) due[j] = due[j - 1];
+    due[j] = f;
+  }
+  const unsigned char *src = copy ? copy : p;
+  size_t pos = 0;
+  for (size_t i = 0; i < ndue; i++) {
+    lb_fault *f = due[i];
     size_t k = (size_t)(f->f.at - off);
-    if ((f->f.kind == TH_LOOPBACK_FAULT_SILENCE || f->f.kind == TH_LOOPBACK_FAULT_STALL_THEN_RESUME) &&
-        k >= pos) {
-      records_in(pair, from, src + pos, k - pos);
-      pos = k;
-      f->fired = 1;
-      th__lb_note(pair, from, "fault: %s at byte %zu", pos_kind_text(f->f.kind), f->f.at);
-      if (f->f.kind == TH_LOOPBACK_FAULT_SILENCE) {
-        d->silent = 1;
-      } else {
-        d->stalling = 1;
-        d->stall_until = th__lb_now_ms() + f->f.n;
-      }
-    } else if (f->f.kind == TH_LOOPBACK_FAULT_INJECT && k >= pos) {
-      records_in(pair, from, src + pos, k - pos);
-      pos = k;
-      f->fired = 1;
-      th__lb_note(pair, from, "fault: injected %zu bytes before byte %zu", f->f.len, f->f.at);
-      records_in(pair, from, f->data, f->f.len);
-    } else if (f->f.kind == TH_LOOPBACK_FAULT_TRUNCATE && k >= pos) {
-      records_in(pair, from, src + pos, k - pos);
-      f->fired = 1;
+    records_in(pair, from, src + pos, k - pos);
+    pos = k;
+    f->fired = 1;
+    if (f->f.kind == TH_LOOPBACK_FAULT_TRUNCATE) {
       th__lb_note(pair, from, "fault: truncated the stream at byte %zu", f->f.at);
       d->closing = 1;
-      pos = n;
+      pos = n; /* the later faults lie beyond the cut: they never fire */
+      break;
+    }
+    if (f->f.kind == TH_LOOPBACK_FAULT_INJECT) {
+      th__lb_note(pair, from, "fault: injected %zu bytes before byte %zu", f->f.len, f->f.at);
+      records_in(pair, from, f->data, f->f.len);
+      continue;
+    }
+    th__lb_note(pair, from, "fault: %s at byte %zu", pos_kind_text(f->f.kind), f->f.at);
+    if (f->f.kind == TH_LOOPBACK_FAULT_SILENCE) {
+      d->silent = 1;
+    } else {
+      d->stalling = 1;
+      d->stall_until = th__lb_now_ms() + f->f.n;
     }
   }
   records_in(pair, from, src + pos, n - pos);

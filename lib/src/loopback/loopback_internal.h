@@ -4,11 +4,14 @@
 #ifndef TLSHARNESS_LOOPBACK_INTERNAL_H
 #define TLSHARNESS_LOOPBACK_INTERNAL_H
 
+#include <stdatomic.h>
+
 #include <openssl/bio.h>
 #include <openssl/ssl.h>
 
 #include "../ssl/ssl_internal.h"
 #include "tlsharness/loopback.h"
+#include "tlsharness/peer.h"
 
 extern const th_type TH_TYPE_LOOPBACK_PAIR; /* loopback_object.c */
 
@@ -85,6 +88,8 @@ typedef struct lb_parser {
   lb_buf parse;
   int ccs_seen;
   size_t hs_left; /* bytes of a handshake message continuing into later records */
+  size_t hs_hlen; /* bytes of a message header seen so far (it may span records) */
+  unsigned char hs_hdr[4];
 } lb_parser;
 
 /* What an observing pair records (th_loopback_pair_observe); allocated on
@@ -143,7 +148,7 @@ struct th_loopback_pair {
   int app_side;
   int app_foreign;        /* 1: never set callbacks on the application's SSL */
   /* Called when the application's SSL finds nothing to read (memory
-   * pattern): runs the peer; set by loopback_peer.c. */
+   * pattern): runs the peer; set by loopback_peer_attach.c. */
   void (*starve)(void *arg);
   void *starve_arg;
   int in_starve;
@@ -203,7 +208,8 @@ void th__lb_observe_free(th_loopback_pair *pair);
  * from: it parses records for the transcript and keeps them for pcap. */
 void th__lb_wire_log(th_loopback_pair *pair, int from, const unsigned char *p, size_t n);
 void th__lb_wire_fin(th_loopback_pair *pair, int from);
-/* th__lb_note adds a note line to the transcript (OBSERVE_TRANSCRIPT only). */
+/* th__lb_note adds a note line to the transcript (OBSERVE_TRANSCRIPT only).
+ * fmt starts with text of its own: an empty note would read as a record. */
 void th__lb_note(th_loopback_pair *pair, int from, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* th__lb_info_install sets the harness's info callback on the pair's SSLs
@@ -271,6 +277,92 @@ int th__lb_stall(th_loopback_pair *pair, const char *what);
 /* th__lb_read_into_rx reads what side can read now into pair->rx[side];
  * TH_OK when it would block, else the read error. */
 int th__lb_read_into_rx(th_loopback_pair *pair, int side);
+
+/* ---- th_peer (loopback_peer*.c) ---------------------------------------------
+ * A peer is a one-sided pair (app_side, app_foreign, starve above) plus its
+ * script. Its files, bottom first: loopback_peer.c (the object and its
+ * settings) <- loopback_peer_run.c (running the script) <-
+ * loopback_peer_attach.c (the peer's pair; memory and adopt patterns) <-
+ * loopback_peer_result.c (results) <- loopback_peer_socket.c (the socket
+ * pattern's thread). */
+enum { PAT_NONE, PAT_MEMORY, PAT_SOCKET, PAT_ADOPT };
+static inline const char *th__peer_pattern_name(int pattern) {
+  return pattern == PAT_MEMORY ? "memory" : pattern == PAT_SOCKET ? "socket"
+         : pattern == PAT_ADOPT ? "adopt" : "none";
+}
+
+typedef struct peer_action {
+  int kind;
+  unsigned char *data;
+  size_t len;
+} peer_action;
+
+struct th_peer {
+  th_obj hdr;
+  int role;
+  int pattern;
+  SSL_CTX *ctx;
+  SSL *ssl; /* the peer's SSL, until the pair takes it */
+  th_loopback_pair *pair;
+  th_loopback_fault faults[2 * TH_LOOPBACK_MAX_FAULTS];
+  size_t nfaults;
+  int observe;
+  peer_action script[TH_PEER_MAX_ACTIONS];
+  size_t nscript, pc, off; /* the action running and how far its data went */
+  int phase;               /* ANSWER: 0 receiving, 1 sending */
+  size_t rx_mark;          /* RECV: bytes received when the action began */
+  char *sni;
+  unsigned deadline_ms;
+  int hs;      /* the handshake finished */
+  int silent;  /* SILENCE ran */
+  int closed;  /* the peer put end-of-file on its direction */
+  int done;    /* the peer stopped (status says why) */
+  int status;  /* TH_OK, TH_ERR_WANT_READ while running, or the error kept in the pair */
+  th_error start_err; /* the error of a pattern that failed to start (no pair to keep it) */
+  lb_buf rx;   /* application data the peer read */
+  /* socket pattern */
+  int lfd, port;
+  th_loopback_thread *thread;
+  atomic_int stop;
+  unsigned long long started_ms;
+};
+
+extern const th_type TH_TYPE_PEER; /* loopback_peer.c */
+
+/* The application's side: the other one. */
+static inline int th__peer_app_side(const th_peer *p) { return !p->role; }
+
+/* PEER_START: a pattern may start (none chosen yet); for int functions. */
+#define PEER_START(p)                                                                       \
+  do {                                                                                      \
+    TH_CHECK(p, &TH_TYPE_PEER);                                                             \
+    if ((p)->pattern != PAT_NONE)                                                           \
+      return th__err(TH_ERR_VALUE, "%s: the peer already runs the %s pattern", __func__,   \
+                     th__peer_pattern_name((p)->pattern));                                           \
+    th__lb_clear_errors();                                                                  \
+  } while (0)
+
+/* loopback_peer_run.c */
+/* th__peer_stopped: the pattern could not start (or its thread could not
+ * accept); the peer stops with this thread's error, kept for
+ * th_peer_result. Returns its kind. */
+int th__peer_stopped(th_peer *p);
+/* th__peer_fail stops the peer on the error just recorded (kept in the
+ * pair) and puts end-of-file after what went out; returns -1. */
+int th__peer_fail(th_peer *p, int kind);
+/* th__peer_finish: the script ran and the conversation ended well; 0. */
+int th__peer_finish(th_peer *p);
+/* th__peer_run moves the peer as far as it can without waiting. */
+void th__peer_run(th_peer *p);
+
+/* loopback_peer_attach.c */
+/* th__peer_socket_refuses: TH_OK, or TH_ERR_UNSUPPORTED for a fault a
+ * socket pattern cannot apply. */
+int th__peer_socket_refuses(th_peer *p, const th_loopback_fault *f, int transport);
+/* th__peer_start makes the peer's pair for pattern (app_ssl: memory and
+ * adopt; fd: the peer's socket end) and applies its settings; on failure
+ * the peer stops (th__peer_stopped). */
+int th__peer_start(th_peer *p, int pattern, SSL *app_ssl, int fd, int transport);
 
 /* loopback_socket.c (a leaf) */
 int th__lb_socketpair(int transport, int fds[2], int nonblocking);

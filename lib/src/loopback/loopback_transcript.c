@@ -35,7 +35,6 @@ void th__lb_note(th_loopback_pair *pair, int from, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(e->note, sizeof e->note, fmt, ap);
   va_end(ap);
-  if (e->note[0] == '\0') strcpy(e->note, "?");
 }
 
 int th__lb_need_observe(th_loopback_pair *pair, int what, const char *func) {
@@ -51,18 +50,24 @@ int th__lb_need_observe(th_loopback_pair *pair, int what, const char *func) {
 }
 
 /* Handshake message types that start in a plaintext handshake record. A
- * message longer than its record continues in the next ones (hs_left). */
+ * message may continue into later records (hs_left), and so may its 4-byte
+ * header (RFC 5246 6.2.1 lets a record end anywhere): a type counts for the
+ * record its first byte is in. */
 static void handshake_types(lb_parser *d, th_loopback_record *r, const unsigned char *p, size_t n) {
-  size_t pos = d->hs_left < n ? d->hs_left : n;
-  d->hs_left -= pos;
-  while (pos + 4 <= n) {
-    size_t mlen = ((size_t)p[pos + 1] << 16) | ((size_t)p[pos + 2] << 8) | p[pos + 3];
-    if (r->n_msgs < 8) r->msg_types[r->n_msgs++] = p[pos];
-    if (pos + 4 + mlen > n) {
-      d->hs_left = pos + 4 + mlen - n;
-      return;
+  size_t pos = 0;
+  while (pos < n) {
+    if (d->hs_left > 0) {
+      size_t k = d->hs_left < n - pos ? d->hs_left : n - pos;
+      d->hs_left -= k;
+      pos += k;
+      continue;
     }
-    pos += 4 + mlen;
+    if (d->hs_hlen == 0 && r->n_msgs < 8) r->msg_types[r->n_msgs++] = p[pos];
+    d->hs_hdr[d->hs_hlen++] = p[pos++];
+    if (d->hs_hlen == 4) {
+      d->hs_hlen = 0;
+      d->hs_left = ((size_t)d->hs_hdr[1] << 16) | ((size_t)d->hs_hdr[2] << 8) | d->hs_hdr[3];
+    }
   }
 }
 

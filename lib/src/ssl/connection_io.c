@@ -141,14 +141,14 @@ int th_connection_pending(const th_connection *conn) {
   return SSL_pending(conn->ssl);
 }
 
-/* bio_errors mirrors pyOpenSSL's _handle_bio_errors for a failed BIO call. */
+/* bio_errors maps a failed call on the Connection's own memory BIOs as
+ * pyOpenSSL's _handle_bio_errors does: an empty BIO asks to retry a read
+ * (WantReadError). A memory BIO never asks to retry a write or special
+ * I/O (pyOpenSSL's other branches), so anything else is OpenSSL failing
+ * (out of memory). */
 static int bio_errors(BIO *bio, const char *what) {
-  if (BIO_should_retry(bio)) {
-    if (BIO_should_read(bio)) return th__err(TH_ERR_WANT_READ, "%s: no data in the BIO", what);
-    if (BIO_should_write(bio)) return th__err(TH_ERR_WANT_WRITE, "%s: the BIO is full", what);
-    if (BIO_should_io_special(bio)) return th__err(TH_ERR_VALUE, "%s: BIO_should_io_special", what);
-    return th__err(TH_ERR_VALUE, "%s: unknown bio failure", what);
-  }
+  if (BIO_should_retry(bio) && BIO_should_read(bio))
+    return th__err(TH_ERR_WANT_READ, "%s: no data in the BIO", what);
   return th__err_ossl(TH_ERR_SSL, "%s failed", what);
 }
 
