@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -192,6 +193,12 @@ static X509 *decode_cert(const bench_der *d, OSSL_LIB_CTX *libctx) {
     X509_free(x);
     return NULL;
   }
+  /* Fill the extension cache now, on one thread: OpenSSL 3.0 fills it on
+   * first use, and the workers' first handshakes over shared contexts race
+   * there (docs/reliability.md, ThreadSanitizer). */
+  ERR_set_mark();
+  (void)X509_check_purpose(x, -1, 0);
+  ERR_pop_to_mark();
   return x;
 }
 
