@@ -4,6 +4,7 @@
  * helpers allocate first), by one that fails the n-th allocation; each
  * operation is run with n = 0, 1, ... until it succeeds, and every failure
  * must be a clear error that leaves the object as it was. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -267,6 +268,76 @@ Test(alloc_failure, fixtures_issue_records_its_error) {
   th_fixtures_free(fx);
 }
 
+/* A request loaded from DER whose ECDSA signature is 72 bytes long (the
+ * most P-256 gives) holds it in a buffer of exactly 72 bytes. A failed
+ * re-sign left the signature's length at -1 and the restore's
+ * ASN1_STRING_copy wrote one byte past that buffer (the heap check aborts
+ * at the request's free). Every failure must leave the request's bytes as
+ * they were. */
+static th_x509_req *req_with_long_signature(th_pkey *key) {
+  for (int tries = 0; tries < 200; tries++) {
+    th_x509_req *r = th_x509_req_new();
+    if (r == NULL || th_x509_req_set_pubkey(r, key) != TH_OK || th_x509_req_sign(r, key, "sha256") != TH_OK) {
+      th_x509_req_free(r);
+      return NULL;
+    }
+    X509_REQ *raw = th_x509_req_to_x509_req(r);
+    const ASN1_BIT_STRING *sig = NULL;
+    if (raw != NULL) X509_REQ_get0_signature(raw, &sig, NULL);
+    int len = sig != NULL ? ASN1_STRING_length(sig) : 0;
+    X509_REQ_free(raw);
+    if (len == 72) {
+      th_bytes *der = th_crypto_dump_certificate_request(TH_FILETYPE_ASN1, r);
+      th_x509_req_free(r);
+      r = der != NULL ? th_crypto_load_certificate_request(TH_FILETYPE_ASN1, der->data, der->len) : NULL;
+      th_bytes_free(der);
+      return r;
+    }
+    th_x509_req_free(r);
+  }
+  return NULL;
+}
+
+Test(alloc_failure, failed_sign_restores_a_full_length_signature) {
+  th_pkey *key = th_pkey_new();
+  cr_assert(key != NULL && th_pkey_generate_key(key, TH_TYPE_EC, 256) == TH_OK, "%s", tu_err());
+  /* How many allocations one sign makes; then fail each in turn (an
+   * allocation OpenSSL can do without is no reason to stop early). */
+  th_x509_req *r = req_with_long_signature(key);
+  cr_assert_not_null(r, "no request with a 72-byte signature: %s", tu_err());
+  arm(INT_MAX);
+  cr_assert_eq(th_x509_req_sign(r, key, "sha256"), TH_OK, "%s", tu_err());
+  int total = seen, failed = 0;
+  arm(-1);
+  th_x509_req_free(r);
+  for (int n = 0; n < total; n++) {
+    r = req_with_long_signature(key);
+    cr_assert_not_null(r, "no request with a 72-byte signature: %s", tu_err());
+    th_bytes *before = th_crypto_dump_certificate_request(TH_FILETYPE_ASN1, r);
+    cr_assert_not_null(before, "%s", tu_err());
+    arm(n);
+    int rc = th_x509_req_sign(r, key, "sha256");
+    arm(-1);
+    th_bytes *after = th_crypto_dump_certificate_request(TH_FILETYPE_ASN1, r);
+    int same = after != NULL && after->len == before->len && memcmp(after->data, before->data, before->len) == 0;
+    int verifies = th_x509_req_verify(r, key) == 1;
+    char why[256];
+    snprintf(why, sizeof why, "%s", verifies ? "" : tu_err());
+    th_bytes_free(after);
+    th_bytes_free(before);
+    th_x509_req_free(r);
+    if (rc == TH_OK) {
+      cr_assert(verifies, "allocation %d: signed, but the signature does not verify: %s", n, why);
+      continue;
+    }
+    failed++;
+    cr_assert(rc == TH_ERR_NOMEM || rc == TH_ERR_CRYPTO, "allocation %d: %s", n, tu_err());
+    cr_assert(same, "allocation %d: the request changed on a failed sign", n);
+  }
+  cr_assert(failed > 0, "none of %d allocations failed the sign", total);
+  th_pkey_free(key);
+}
+
 int main(void) {
   if (!CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free)) {
     fprintf(stderr, "FAIL: OpenSSL allocated before main\n");
@@ -284,8 +355,10 @@ int main(void) {
   pkcs12_export_has_every_part();
   current = "fixtures_issue_records_its_error";
   fixtures_issue_records_its_error();
-  if (failures == 0) printf("PASS: 6 allocation-failure sweeps\n");
+  current = "failed_sign_restores_a_full_length_signature";
+  failed_sign_restores_a_full_length_signature();
+  if (failures == 0) printf("PASS: 7 allocation-failure sweeps\n");
   /* The plain line tools/test_summary.py counts (one per sweep). */
-  printf("tests: %d passed, %d failed\n", 6 - failures, failures);
+  printf("tests: %d passed, %d failed\n", 7 - failures, failures);
   return failures != 0;
 }

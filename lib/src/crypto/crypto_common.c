@@ -74,13 +74,39 @@ int th__sig_save(th__sig_copy *c, const X509_ALGOR *alg, const X509_ALGOR *tbs_a
   return TH_OK;
 }
 
+/* Swaps the contents of two algorithm identifiers (two pointers each). */
+static void algor_swap(X509_ALGOR *a, X509_ALGOR *b) {
+  X509_ALGOR t = *a;
+  *a = *b;
+  *b = t;
+}
+
+/* Swaps the bytes, length and bit flags of two strings; each keeps its own
+ * ASN1_STRING_FLAG_EMBED (an X509's signature is embedded in it, the copy
+ * is not). */
+static void string_swap(ASN1_STRING *a, ASN1_STRING *b) {
+  const long embed = ASN1_STRING_FLAG_EMBED;
+  ASN1_STRING t = *a;
+  a->length = b->length;
+  a->data = b->data;
+  a->flags = (a->flags & embed) | (b->flags & ~embed);
+  b->length = t.length;
+  b->data = t.data;
+  b->flags = (b->flags & embed) | (t.flags & ~embed);
+}
+
 void th__sig_restore(th__sig_copy *c, const X509_ALGOR *alg, const X509_ALGOR *tbs_alg,
                      const ASN1_BIT_STRING *sig) {
   /* The get0 accessors return the object's own fields; writing them back
-   * is the only way OpenSSL offers to undo X509_sign's changes. */
-  X509_ALGOR_copy((X509_ALGOR *)alg, c->alg);
-  if (tbs_alg != NULL) X509_ALGOR_copy((X509_ALGOR *)tbs_alg, c->tbs_alg);
-  ASN1_STRING_copy((ASN1_BIT_STRING *)sig, c->sig);
+   * is the only way OpenSSL offers to undo X509_sign's changes. Swapped,
+   * not copied: a restore cannot fail, and it does not read what a failed
+   * sign left behind (OpenSSL 3.0 can leave the signature's length at -1;
+   * ASN1_STRING_copy into it then skips its realloc and writes a byte past
+   * the buffer: found by the allocation-failure sweep). The failed state
+   * goes to the copies, freed here. */
+  algor_swap((X509_ALGOR *)alg, c->alg);
+  if (tbs_alg != NULL) algor_swap((X509_ALGOR *)tbs_alg, c->tbs_alg);
+  string_swap((ASN1_BIT_STRING *)sig, c->sig);
   th__sig_drop(c);
 }
 

@@ -119,7 +119,8 @@ BIO *th__mem_bio(const char *func);
  * and th__sig_restore puts them back after a failed sign, so a failed
  * th_x509_sign / th_x509_req_sign / th_crl_sign leaves the object as it
  * was. th__sig_save returns TH_OK or TH_ERR_NOMEM (recorded, naming func);
- * th__sig_restore and th__sig_drop free the copies. */
+ * th__sig_restore (swaps the saved parts back in: it cannot fail) and
+ * th__sig_drop free the copies. */
 typedef struct th__sig_copy {
   X509_ALGOR *alg, *tbs_alg;
   ASN1_BIT_STRING *sig;
