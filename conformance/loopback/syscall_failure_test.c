@@ -229,6 +229,8 @@ static SSL_CTX *make_server_ctx(void) {
   return ok ? ctx : NULL;
 }
 
+static atomic_long alloc_seen, alloc_fail_at = -1;
+
 /* The failure a scenario met, saved before its clean-up. */
 static th_error met;
 static int failed(int rc) {
@@ -539,7 +541,6 @@ static void peer_free_join_times_out(void) {
 
 /* Wrapping an accepted socket fails (out of memory): the socket is closed,
  * not leaked. Each allocation of th_connection_accept in turn. */
-static atomic_long alloc_seen, alloc_fail_at = -1;
 static void *t_malloc(size_t n, const char *file, int line) {
   (void)file, (void)line;
   return atomic_fetch_add(&alloc_seen, 1) == atomic_load(&alloc_fail_at) ? NULL : malloc(n);
@@ -592,6 +593,59 @@ static void accept_out_of_memory(void) {
   printf("  %-22s %3d allocation failures\n", current, nfailed);
 }
 
+/* Allocation failures around the same system calls: the sockets already
+ * made must be closed (the allocation sweep does not count descriptors).
+ * Set-up only (no handshake): every allocation in turn. */
+static int pair_setup(int transport) {
+  th_loopback_pair *p = th_loopback_pair_new_raw(server_raw, client_raw, transport);
+  if (p == NULL) return failed(th_error_kind());
+  int fd = th_loopback_pair_fd(p, TH_LOOPBACK_CLIENT);
+  if (fd >= 0) close(fd);
+  else failed(fd);
+  th_loopback_pair_free(p);
+  return fd < 0 ? fd : TH_OK;
+}
+static int pair_setup_unix(void) { return pair_setup(TH_LOOPBACK_UNIX); }
+static int pair_setup_tcp(void) { return pair_setup(TH_LOOPBACK_TCP); }
+static int peer_setup(void) {
+  th_peer *p = th_peer_new(server_raw, TH_PEER_SERVER);
+  if (p == NULL) return failed(th_error_kind());
+  int fd = th_peer_socketpair(p, TH_LOOPBACK_UNIX);
+  if (fd >= 0) close(fd);
+  else failed(fd);
+  th_peer_free(p); /* running: told to stop */
+  return fd < 0 ? fd : TH_OK;
+}
+
+static void alloc_sweep(const char *name, int (*run)(void)) {
+  current = name;
+  atomic_store(&alloc_seen, 0);
+  int rc = run();
+  long total = atomic_load(&alloc_seen), nfailed = 0;
+  cr_assert(rc == TH_OK, "clean run: %d: %s", rc, met.message);
+  for (long k = 0; k < total; k++) {
+    memset(&met, 0, sizeof met);
+    int fd0 = open_fds();
+    atomic_store(&alloc_seen, 0);
+    atomic_store(&alloc_fail_at, k);
+    rc = run();
+    atomic_store(&alloc_fail_at, -1);
+    int fd1 = open_fds();
+    cr_assert(fd1 == fd0, "allocation %ld failed: %d fds before, %d after (%s)", k, fd0, fd1,
+              met.message);
+    if (rc == TH_OK) continue; /* OpenSSL went on without it, or a thread's */
+    nfailed++;
+    cr_assert(rc == met.kind && (rc == TH_ERR_NOMEM || rc == TH_ERR_SSL || rc == TH_ERR_CRYPTO),
+              "allocation %ld: %d: %s %s", k, rc, th_err_name(met.kind), met.message);
+  }
+  cr_assert(nfailed > 0, "none of %ld allocations failed it", total);
+  printf("  %-22s %3ld allocations, %ld failed it\n", name, total, nfailed);
+}
+static void alloc_pair_unix(void) { alloc_sweep("alloc_pair_unix", pair_setup_unix); }
+static void alloc_pair_tcp(void) { alloc_sweep("alloc_pair_tcp", pair_setup_tcp); }
+static void alloc_peer_socketpair(void) { alloc_sweep("alloc_peer_socketpair", peer_setup); }
+static void alloc_thread(void) { alloc_sweep("alloc_thread", thread_start_join); }
+
 int main(void) {
   if (!CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free)) {
     fprintf(stderr, "FAIL: OpenSSL allocated before main\n");
@@ -612,12 +666,14 @@ int main(void) {
     return 1;
   }
   int passed = 0, cases = 0;
-  for (size_t i = 0; i < NSCEN + 3; i++, cases++) {
+  void (*single[])(void) = {thread_timeouts,  peer_free_join_times_out, accept_out_of_memory,
+                            alloc_pair_unix,  alloc_pair_tcp, alloc_peer_socketpair,
+                            alloc_thread};
+  size_t nsingle = sizeof single / sizeof single[0];
+  for (size_t i = 0; i < NSCEN + nsingle; i++, cases++) {
     int before = failures;
     if (i < NSCEN) sweep(&scenarios[i]);
-    else if (i == NSCEN) thread_timeouts();
-    else if (i == NSCEN + 1) peer_free_join_times_out();
-    else accept_out_of_memory();
+    else single[i - NSCEN]();
     passed += failures == before;
   }
   /* Not vacuous: every wrapper saw the library's calls, and every failed

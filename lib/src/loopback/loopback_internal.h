@@ -361,8 +361,8 @@ void th__peer_run(th_peer *p);
  * socket pattern cannot apply. */
 int th__peer_socket_refuses(th_peer *p, const th_loopback_fault *f, int transport);
 /* th__peer_start makes the peer's pair for pattern (app_ssl: memory and
- * adopt; fd: the peer's socket end) and applies its settings; on failure
- * the peer stops (th__peer_stopped). */
+ * adopt; fd: the peer's socket end, taken over: closed on failure too) and
+ * applies its settings; on failure the peer stops (th__peer_stopped). */
 int th__peer_start(th_peer *p, int pattern, SSL *app_ssl, int fd, int transport);
 
 /* loopback_socket.c (a leaf) */
