@@ -392,6 +392,24 @@ static int in_list(const char *list, const char *name) {
   return 0;
 }
 
+/* known_names: 1 when every comma-separated name in list is a scenario
+ * (a misspelt --only would otherwise sweep nothing and report success). */
+static int known_names(const char *list, const char *opt) {
+  for (const char *p = list; p != NULL && *p != '\0';) {
+    size_t n = strcspn(p, ",");
+    int found = 0;
+    for (const fs_scenario *const *table = fs_tables; !found && *table != NULL; table++)
+      for (const fs_scenario *sc = *table; !found && sc->name != NULL; sc++)
+        found = strlen(sc->name) == n && strncmp(sc->name, p, n) == 0;
+    if (!found) {
+      fprintf(stderr, "failsweep: %s: no scenario named '%.*s' (--list names them)\n", opt, (int)n, p);
+      return 0;
+    }
+    p += n + (p[n] == ',');
+  }
+  return 1;
+}
+
 static long arg_long(const char *v, long min) {
   char *end;
   long n = strtol(v, &end, 10);
@@ -430,6 +448,8 @@ int main(int argc, char **argv) {
       return 2;
     }
   }
+  if ((only != NULL && !known_names(only, "--only")) || (skip != NULL && !known_names(skip, "--skip")))
+    return 2;
   fs_sites_init();
   guard();
   if (fs_inputs_make() != TH_OK) {
