@@ -91,9 +91,14 @@ uint64_t fs_stack_key(int depth) {
  *   OPENSSL_LH_insert in SSL_CTX_add_session (OpenSSL 3.0): the session
  *   stays on the cache's timeout list but not in its hash table, and
  *   SSL_CTX_flush_sessions (SSL_CTX_free) then loops for ever, growing a
- *   stack without bound. */
+ *   stack without bound.
+ *   CRYPTO_zalloc in OSSL_STORE_open_ex (OpenSSL 3.0; reached by
+ *   SSL_CTX_set_default_verify_paths through its store lookup): not a hang
+ *   but as fatal: the error path frees the fetched loader once too often,
+ *   and OPENSSL_cleanup at exit aborts on a double free in store_meth.c. */
 static const char *const hangs[][2] = {
     {"OPENSSL_LH_insert", "SSL_CTX_add_session"},
+    {"CRYPTO_zalloc", "OSSL_STORE_open_ex"},
 };
 
 static const char *sym(void *pc) {
