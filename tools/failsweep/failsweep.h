@@ -46,12 +46,17 @@ extern const fs_scenario fs_crypto_scenarios[];
 extern const fs_scenario fs_ssl_scenarios[];
 extern const fs_scenario fs_more_scenarios[];
 extern const fs_scenario fs_tls_scenarios[];
+extern const fs_scenario fs_conn_scenarios[];
 extern const fs_scenario *const fs_tables[];
 
 /* fs_make_contexts makes a server and a client Context for `version`
  * (certificates, chain, trust, client certificate required, ALPN, SNI
  * callback) for the loopback scenarios (failsweep_ssl.c). */
 int fs_make_contexts(int version, th_context **server, th_context **client);
+
+/* fs_tmpdir: a temporary directory for the scenarios that write or read
+ * files (made on first use; "" when it cannot be made). */
+const char *fs_tmpdir(void);
 
 /* fs_dump_param: the name and policy settings of verification parameters
  * as text (host names, e-mail, IP, host flags, depth, auth level, flags),

@@ -65,12 +65,17 @@ void *fs_stack_top;
 uint64_t fs_stack_key(int depth) {
   void *fr[128];
   int n = backtrace(fr, 128);
-  /* Skip this tool's allocator frames: everything before the first
-   * OpenSSL frame (CRYPTO_malloc, which called the hook). Without OpenSSL
-   * frames (a static OpenSSL), skip this function and the hook's two. */
+  /* Skip this tool's allocator frames: this function, fail_now and the
+   * hook (at most those three), up to the first OpenSSL frame. CRYPTO_malloc
+   * calls the hook as a tail call, so it leaves no frame: an allocation the
+   * library makes itself (OPENSSL_malloc, th__malloc) starts at the
+   * library's own frame, which must be part of the key. (Skipping to the
+   * first OpenSSL frame anywhere gave every such allocation inside an
+   * OpenSSL callback the key of the callback's caller: two allocations of
+   * one callback were one site, and only the first was ever failed.) */
   int i = 0;
-  while (i < n && !in_openssl(fr[i])) i++;
-  if (i == n) i = n > 3 ? 3 : 0;
+  while (i < n && i < 3 && !in_openssl(fr[i])) i++;
+  if (i == n) i = 0;
   uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over the addresses */
   int ours = 0;
   for (; i < n && fr[i] != fs_stack_top; i++) {
@@ -91,9 +96,14 @@ uint64_t fs_stack_key(int depth) {
  *   OPENSSL_LH_insert in SSL_CTX_add_session (OpenSSL 3.0): the session
  *   stays on the cache's timeout list but not in its hash table, and
  *   SSL_CTX_flush_sessions (SSL_CTX_free) then loops for ever, growing a
- *   stack without bound. */
+ *   stack without bound.
+ *   CRYPTO_zalloc in OSSL_STORE_open_ex (OpenSSL 3.0; reached by
+ *   SSL_CTX_set_default_verify_paths through its store lookup): not a hang
+ *   but as fatal: the error path frees the fetched loader once too often,
+ *   and OPENSSL_cleanup at exit aborts on a double free in store_meth.c. */
 static const char *const hangs[][2] = {
     {"OPENSSL_LH_insert", "SSL_CTX_add_session"},
+    {"CRYPTO_zalloc", "OSSL_STORE_open_ex"},
 };
 
 static const char *sym(void *pc) {
