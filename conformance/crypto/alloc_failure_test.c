@@ -14,23 +14,13 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "plainutil.h"
 #include "tlsharness/tlsharness.h"
 
-static int failures;
-static const char *current;
 
 static const char *tu_err(void) { return th_error_last()->message; }
 
-#define cr_assert_fmt(cond, ...)                                                        \
-  do {                                                                                  \
-    if (!(cond)) {                                                                      \
-      fprintf(stderr, "FAIL: %s: line %d: %s: ", current, __LINE__, #cond);             \
-      fprintf(stderr, " " __VA_ARGS__);                                                 \
-      fprintf(stderr, "\n");                                                            \
-      failures++;                                                                       \
-      return;                                                                           \
-    }                                                                                   \
-  } while (0)
+#define cr_assert_fmt(cond, ...) pu_check(cond, __VA_ARGS__)
 #define cr_assert(cond, ...) cr_assert_fmt(cond, __VA_ARGS__)
 #define cr_assert_eq(a, b, ...) cr_assert_fmt((a) == (b), __VA_ARGS__)
 #define cr_assert_lt(a, b, ...) cr_assert_fmt((a) < (b), __VA_ARGS__)
@@ -129,26 +119,8 @@ Test(alloc_failure, req_add_extensions_keeps_the_old_ones) {
 /* A loopback handshake (TLS 1.3, EC certificate) under every allocation
  * failure: a clear error each time, never a stall from bytes lost between
  * the two sides (the pump's BIO_write was unchecked). */
-static SSL_CTX *server_ctx(void) {
-  EVP_PKEY *key = EVP_EC_gen("P-256");
-  X509 *cert = X509_new();
-  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-  if (key == NULL || cert == NULL || ctx == NULL) return NULL;
-  X509_NAME *name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"oom", -1, -1, 0);
-  X509_set_issuer_name(cert, name);
-  X509_gmtime_adj(X509_getm_notBefore(cert), -60);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-  int ok = X509_set_pubkey(cert, key) && X509_sign(cert, key, EVP_sha256()) > 0 &&
-           SSL_CTX_use_certificate(ctx, cert) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1;
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  if (!ok) SSL_CTX_free(ctx);
-  return ok ? ctx : NULL;
-}
-
 Test(alloc_failure, loopback_handshake) {
-  SSL_CTX *s = server_ctx(), *c = SSL_CTX_new(TLS_client_method());
+  SSL_CTX *s = pu_server_ctx("oom"), *c = SSL_CTX_new(TLS_client_method());
   cr_assert(s != NULL && c != NULL);
   int n, stalls = 0;
   for (n = 0; n < 5000; n++) {
@@ -375,24 +347,24 @@ int main(void) {
     fprintf(stderr, "FAIL: OpenSSL allocated before main\n");
     return 1;
   }
-  current = "set_serial_number_long";
+  pu_current = "set_serial_number_long";
   set_serial_number_long();
-  current = "req_add_extensions_keeps_the_old_ones";
+  pu_current = "req_add_extensions_keeps_the_old_ones";
   req_add_extensions_keeps_the_old_ones();
-  current = "loopback_handshake";
+  pu_current = "loopback_handshake";
   loopback_handshake();
-  current = "store_set_host_keeps_the_old_names";
+  pu_current = "store_set_host_keeps_the_old_names";
   store_set_host_keeps_the_old_names();
-  current = "pkcs12_export_has_every_part";
+  pu_current = "pkcs12_export_has_every_part";
   pkcs12_export_has_every_part();
-  current = "fixtures_issue_records_its_error";
+  pu_current = "fixtures_issue_records_its_error";
   fixtures_issue_records_its_error();
-  current = "failed_sign_restores_a_full_length_signature";
+  pu_current = "failed_sign_restores_a_full_length_signature";
   failed_sign_restores_a_full_length_signature();
-  current = "x509_add_extensions_all_or_none";
+  pu_current = "x509_add_extensions_all_or_none";
   x509_add_extensions_all_or_none();
-  if (failures == 0) printf("PASS: 8 allocation-failure sweeps\n");
+  if (pu_failures == 0) printf("PASS: 8 allocation-failure sweeps\n");
   /* The plain line tools/test_summary.py counts (one per sweep). */
-  printf("tests: %d passed, %d failed\n", 8 - failures, failures);
-  return failures != 0;
+  printf("tests: %d passed, %d failed\n", 8 - pu_failures, pu_failures);
+  return pu_failures != 0;
 }

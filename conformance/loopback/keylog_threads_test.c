@@ -18,6 +18,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "plainutil.h"
 #include "tlsharness/tlsharness.h"
 
 #define THREADS 4
@@ -37,28 +38,6 @@ static int fail(const char *what) {
   th_error_format(buf, sizeof buf);
   fprintf(stderr, "FAIL: %s: %s\n", what, buf);
   return 1;
-}
-
-static SSL_CTX *server_ctx(void) {
-  EVP_PKEY *key = EVP_EC_gen("P-256");
-  X509 *cert = X509_new();
-  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-  if (key == NULL || cert == NULL || ctx == NULL) return NULL;
-  X509_NAME *name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"keylog", -1, -1, 0);
-  X509_set_issuer_name(cert, name);
-  ASN1_INTEGER_set(X509_get_serialNumber(cert), 1);
-  X509_gmtime_adj(X509_getm_notBefore(cert), -60);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-  int ok = X509_set_pubkey(cert, key) && X509_sign(cert, key, EVP_sha256()) > 0 &&
-           SSL_CTX_use_certificate(ctx, cert) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1;
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  if (!ok) {
-    SSL_CTX_free(ctx);
-    return NULL;
-  }
-  return ctx;
 }
 
 /* One pair: observe the key log, handshake, count the lines it recorded. */
@@ -99,7 +78,7 @@ static void *worker(void *arg) {
 }
 
 int main(void) {
-  sctx = server_ctx();
+  sctx = pu_server_ctx("keylog");
   cctx = SSL_CTX_new(TLS_client_method());
   if (sctx == NULL || cctx == NULL) return fail("contexts");
   SSL_CTX_set_min_proto_version(sctx, TLS1_3_VERSION);

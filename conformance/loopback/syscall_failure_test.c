@@ -45,22 +45,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
+#include "plainutil.h"
 #include "tlsharness/tlsharness.h"
 
-static int failures, checks;
-static const char *current;
 
-#define cr_assert(cond, ...)                                                            \
-  do {                                                                                  \
-    checks++;                                                                           \
-    if (!(cond)) {                                                                      \
-      fprintf(stderr, "FAIL: %s: line %d: %s: ", current, __LINE__, #cond);             \
-      fprintf(stderr, " " __VA_ARGS__);                                                 \
-      fprintf(stderr, "\n");                                                            \
-      failures++;                                                                       \
-      return;                                                                           \
-    }                                                                                   \
-  } while (0)
+#define cr_assert(cond, ...) pu_check(cond, __VA_ARGS__)
 
 /* ---- the wrapped functions ------------------------------------------------------ */
 
@@ -210,24 +199,6 @@ static int open_fds(void) {
 
 static SSL_CTX *server_raw, *client_raw;
 static th_context *server_ctx, *client_ctx;
-
-static SSL_CTX *make_server_ctx(void) {
-  EVP_PKEY *key = EVP_EC_gen("P-256");
-  X509 *cert = X509_new();
-  SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
-  if (key == NULL || cert == NULL || ctx == NULL) return NULL;
-  X509_NAME *name = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)"sys", -1, -1, 0);
-  X509_set_issuer_name(cert, name);
-  X509_gmtime_adj(X509_getm_notBefore(cert), -60);
-  X509_gmtime_adj(X509_getm_notAfter(cert), 3600);
-  int ok = X509_set_pubkey(cert, key) && X509_sign(cert, key, EVP_sha256()) > 0 &&
-           SSL_CTX_use_certificate(ctx, cert) == 1 && SSL_CTX_use_PrivateKey(ctx, key) == 1;
-  X509_free(cert);
-  EVP_PKEY_free(key);
-  if (!ok) SSL_CTX_free(ctx);
-  return ok ? ctx : NULL;
-}
 
 static atomic_long alloc_seen, alloc_fail_at = -1;
 
@@ -424,7 +395,7 @@ static void check_failure(const scenario *s, int f, long k, int rc) {
 }
 
 static void sweep(const scenario *s) {
-  current = s->name;
+  pu_current = s->name;
   long count[NFN];
   arm(-1, 0, 0);
   int fd0 = open_fds();
@@ -455,7 +426,7 @@ static void sweep(const scenario *s) {
         continue;
       }
       check_failure(s, f, k, rc);
-      if (failures) return;
+      if (pu_failures) return;
       /* A clean run works after the failure. */
       rc = s->run();
       cr_assert(rc == TH_OK, "after %s call %ld: clean run: %d: %s", fns[f].name, k, rc, met.message);
@@ -481,7 +452,7 @@ static int wait_gate(void *arg) {
  * is a valid timespec when the milliseconds carry into the seconds; a
  * thread that ended but was never joined is joined by free. */
 static void thread_timeouts(void) {
-  current = "thread_timeouts";
+  pu_current = "thread_timeouts";
   sem_init(&gate, 0, 0);
   th_loopback_thread *t = th_loopback_thread_start(wait_gate, NULL);
   cr_assert(t != NULL, "%s", th_error_last()->message);
@@ -520,7 +491,7 @@ static void thread_timeouts(void) {
  * must not be freed under its thread (it was: destroy returned early and
  * the object was freed while the thread ran, its socket left open). */
 static void peer_free_join_times_out(void) {
-  current = "peer_free_join_times_out";
+  pu_current = "peer_free_join_times_out";
   int fd0 = open_fds();
   th_peer *p = th_peer_new(server_raw, TH_PEER_SERVER);
   cr_assert(p != NULL, "%s", th_error_last()->message);
@@ -555,7 +526,7 @@ static void t_free(void *p, const char *file, int line) {
 }
 
 static void accept_out_of_memory(void) {
-  current = "accept_out_of_memory";
+  pu_current = "accept_out_of_memory";
   int lfd = REAL(socket)(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   socklen_t n = sizeof sa;
@@ -590,7 +561,7 @@ static void accept_out_of_memory(void) {
   cr_assert(k < 1000 && nfailed > 0, "%d allocations failed", nfailed);
   th_connection_free(l);
   close(lfd);
-  printf("  %-22s %3d allocation failures\n", current, nfailed);
+  printf("  %-22s %3d allocation failures\n", pu_current, nfailed);
 }
 
 /* Allocation failures around the same system calls: the sockets already
@@ -618,7 +589,7 @@ static int peer_setup(void) {
 }
 
 static void alloc_sweep(const char *name, int (*run)(void)) {
-  current = name;
+  pu_current = name;
   atomic_store(&alloc_seen, 0);
   int rc = run();
   long total = atomic_load(&alloc_seen), nfailed = 0;
@@ -656,8 +627,8 @@ int main(void) {
   signal(SIGPIPE, SIG_IGN);
   setvbuf(stdout, NULL, _IOLBF, 0);
   sem_init(&ended, 0, 0);
-  current = "setup";
-  server_raw = make_server_ctx();
+  pu_current = "setup";
+  server_raw = pu_server_ctx("sys");
   client_raw = SSL_CTX_new(TLS_client_method());
   server_ctx = server_raw ? th_context_from_ssl_ctx(server_raw) : NULL;
   client_ctx = client_raw ? th_context_from_ssl_ctx(client_raw) : NULL;
@@ -671,36 +642,36 @@ int main(void) {
                             alloc_thread};
   size_t nsingle = sizeof single / sizeof single[0];
   for (size_t i = 0; i < NSCEN + nsingle; i++, cases++) {
-    int before = failures;
+    int before = pu_failures;
     if (i < NSCEN) sweep(&scenarios[i]);
     else single[i - NSCEN]();
-    passed += failures == before;
+    passed += pu_failures == before;
   }
   /* Not vacuous: every wrapper saw the library's calls, and every failed
    * function surfaced as an error at least once. */
-  current = "coverage of the wrappers";
-  int before = failures;
+  pu_current = "coverage of the wrappers";
+  int before = pu_failures;
   for (int f = 0; f < NFN; f++) {
     if (atomic_load(&fns[f].total) == 0) {
       fprintf(stderr, "FAIL: the %s wrapper was never called: the library's calls do not reach it\n",
               fns[f].name);
-      failures++;
+      pu_failures++;
     } else if (f != F_CLOCK_GETTIME && surfaced[f] == 0) {
       fprintf(stderr, "FAIL: no failure of %s surfaced as an error\n", fns[f].name);
-      failures++;
+      pu_failures++;
     }
   }
   cases++;
-  passed += failures == before;
+  passed += pu_failures == before;
   printf("%ld injection points in %zu scenarios (%ld absorbed where allowed), %d checks\n", points,
-         NSCEN, absorbed_n, checks);
+         NSCEN, absorbed_n, pu_checks);
   th_context_free(server_ctx);
   th_context_free(client_ctx);
   SSL_CTX_free(server_raw);
   SSL_CTX_free(client_raw);
   sem_destroy(&ended);
-  if (failures == 0) printf("PASS: %d system-call failure cases\n", cases);
+  if (pu_failures == 0) printf("PASS: %d system-call failure cases\n", cases);
   /* The plain line tools/test_summary.py counts (one per case). */
   printf("tests: %d passed, %d failed\n", passed, cases - passed);
-  return failures != 0;
+  return pu_failures != 0;
 }
