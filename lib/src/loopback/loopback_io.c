@@ -320,7 +320,8 @@ int th_loopback_renegotiate(th_loopback_pair *pair, int side) {
     int r = SSL_do_handshake(ssl);
     pair->kind[side] = r == 1 ? TH_OK : th__lb_map_error(pair, side, r, "renegotiation");
     if (pair->kind[side] != TH_OK && !is_want_io(pair->kind[side])) {
-      th_loopback_pump(pair);
+      th__lb_fail(pair, side); /* as a failed read: later calls keep this error */
+      th_loopback_pump(pair);  /* deliver the alert */
       return pair->kind[side];
     }
     th_loopback_pump(pair);
