@@ -100,6 +100,8 @@ int th_loopback_interact(th_loopback_pair *pair, int *side, th_bytes **data) {
     }
     th_loopback_pump(pair);
     th__lb_refill(pair);
+    int lost = th__lb_lost(pair);
+    if (lost != TH_OK) return lost;
     if (th__lb_idle(pair, before)) return TH_OK; /* None */
   }
   return th__lb_stall(pair, "interact (round limit)");
@@ -129,9 +131,11 @@ int th_loopback_send(th_loopback_pair *pair, int side, const unsigned char *data
     if ((rc = th__lb_read_into_rx(pair, !side)) != TH_OK) return rc;
     th_loopback_pump(pair);
     th__lb_refill(pair);
+    if ((rc = th__lb_lost(pair)) != TH_OK) return rc;
     if (th__lb_idle(pair, before)) return th__lb_stall(pair, "send");
   }
   th_loopback_pump(pair);
+  if ((rc = th__lb_lost(pair)) != TH_OK) return rc;
   return off == len ? TH_OK : th__lb_stall(pair, "send (round limit)");
 }
 
@@ -168,6 +172,7 @@ int th_loopback_expect(th_loopback_pair *pair, int side, const unsigned char *da
     }
     th_loopback_pump(pair);
     th__lb_refill(pair);
+    if ((rc = th__lb_lost(pair)) != TH_OK) return rc;
     if (pair->rx[side].len < len && th__lb_idle(pair, before)) {
       char what[96];
       snprintf(what, sizeof what, "%s expected %zu bytes, got %zu:", th__lb_side_name(side), len,
@@ -183,7 +188,7 @@ th_bytes *th_loopback_recv(th_loopback_pair *pair, int side) {
   if (th__lb_check_side(side, __func__) != TH_OK) return NULL;
   th__lb_clear_errors();
   th_loopback_pump(pair);
-  if (th__lb_read_into_rx(pair, side) != TH_OK) return NULL;
+  if (th__lb_read_into_rx(pair, side) != TH_OK || th__lb_lost(pair) != TH_OK) return NULL;
   return take_rx(pair, side, SIZE_MAX);
 }
 
@@ -200,7 +205,8 @@ int th_loopback_flush_tickets(th_loopback_pair *pair) {
     if (rc != TH_OK) return rc;
   }
   th_loopback_pump(pair);
-  return pair->tickets;
+  int lost = th__lb_lost(pair);
+  return lost != TH_OK ? lost : pair->tickets;
 }
 
 int th_loopback_resume(th_loopback_pair *pair, th_loopback_pair **out) {
@@ -286,6 +292,7 @@ int th_loopback_shutdown(th_loopback_pair *pair, int first_side) {
     if ((rc = shutdown_side(pair, !first_side, first_side, &again[!first_side])) != TH_OK) return rc;
     th_loopback_pump(pair);
     th__lb_refill(pair);
+    if ((rc = th__lb_lost(pair)) != TH_OK) return rc;
     int st0 = SSL_get_shutdown(pair->ssl[0]), st1 = SSL_get_shutdown(pair->ssl[1]);
     if (st0 == BOTH && st1 == BOTH) return TH_OK;
     /* A changed shutdown state is progress enough: no counting then. */
@@ -331,6 +338,7 @@ int th_loopback_renegotiate(th_loopback_pair *pair, int side) {
     th_loopback_pump(pair);
     if ((rc = th__lb_read_into_rx(pair, side)) != TH_OK) return rc;
     th_loopback_pump(pair);
+    if ((rc = th__lb_lost(pair)) != TH_OK) return rc;
     if (pair->hs_done[0] > done0 && pair->hs_done[1] > done1 && !SSL_renegotiate_pending(ssl) &&
         SSL_is_init_finished(pair->ssl[0]) && SSL_is_init_finished(pair->ssl[1]))
       return TH_OK;
