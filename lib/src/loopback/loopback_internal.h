@@ -267,7 +267,8 @@ int th__lb_map_error(th_loopback_pair *pair, int side, int rc, const char *op);
 /* th__lb_progress sums every progress counter of the pair. */
 unsigned long long th__lb_progress(th_loopback_pair *pair);
 /* th__lb_lost: TH_ERR_NOMEM (recorded) once an allocation on the data path
- * failed (pair->lost), else TH_OK. Every driving call checks it after moving bytes. */
+ * failed (pair->lost), else TH_OK: the step, every read (read_rx) and the
+ * driving calls that may end without a read check it. */
 int th__lb_lost(th_loopback_pair *pair);
 /* th__lb_idle says whether nothing moved since `before`, after ending any
  * STALL_THEN_RESUME (with both sides driven by the harness, a stall lasts
