@@ -338,6 +338,38 @@ Test(alloc_failure, failed_sign_restores_a_full_length_signature) {
   th_pkey_free(key);
 }
 
+/* Adding three extensions at once: a failure at the second or third must
+ * take the ones already added out again (all or none). */
+Test(alloc_failure, x509_add_extensions_all_or_none) {
+  th_x509_extension *e[3] = {
+      th_x509_extension_new("nsComment", 0, "alloc", NULL, NULL),
+      th_x509_extension_new("basicConstraints", 1, "CA:FALSE", NULL, NULL),
+      th_x509_extension_new("keyUsage", 0, "digitalSignature", NULL, NULL)};
+  cr_assert(e[0] != NULL && e[1] != NULL && e[2] != NULL, "%s", tu_err());
+  int n, failed = 0;
+  for (n = 0; n < 400; n++) {
+    th_x509 *c = th_x509_new();
+    cr_assert_not_null(c, "%s", tu_err());
+    cr_assert_eq(th_x509_add_extensions(c, e, 1), TH_OK, "%s", tu_err());
+    arm(n);
+    int rc = th_x509_add_extensions(c, e + 1, 2);
+    arm(-1);
+    int k = th_x509_get_extension_count(c);
+    th_x509_free(c);
+    if (rc == TH_OK) {
+      cr_assert_eq(k, 3, "allocation %d failed unseen: %d extensions", n, k);
+      if (seen <= n) break;
+      continue;
+    }
+    failed++;
+    cr_assert(rc == TH_ERR_NOMEM || rc == TH_ERR_CRYPTO, "allocation %d: %s", n, tu_err());
+    cr_assert_eq(k, 1, "allocation %d: %d extensions after %s", n, k, tu_err());
+  }
+  cr_assert_lt(n, 400);
+  cr_assert(failed > 1, "only %d failures", failed);
+  for (int i = 0; i < 3; i++) th_x509_extension_free(e[i]);
+}
+
 int main(void) {
   if (!CRYPTO_set_mem_functions(t_malloc, t_realloc, t_free)) {
     fprintf(stderr, "FAIL: OpenSSL allocated before main\n");
@@ -357,8 +389,10 @@ int main(void) {
   fixtures_issue_records_its_error();
   current = "failed_sign_restores_a_full_length_signature";
   failed_sign_restores_a_full_length_signature();
-  if (failures == 0) printf("PASS: 7 allocation-failure sweeps\n");
+  current = "x509_add_extensions_all_or_none";
+  x509_add_extensions_all_or_none();
+  if (failures == 0) printf("PASS: 8 allocation-failure sweeps\n");
   /* The plain line tools/test_summary.py counts (one per sweep). */
-  printf("tests: %d passed, %d failed\n", 7 - failures, failures);
+  printf("tests: %d passed, %d failed\n", 8 - failures, failures);
   return failures != 0;
 }

@@ -125,6 +125,8 @@ static const struct alpn_fail_case {
 } alpn_fail_cases[] = {
     {"a select error propagates", NULL, 1, TH_ERR_VALUE, 's', "unknown type"},
     {"a selection not offered is refused by the client", "spdy/2", 0, TH_ERR_SSL, 'c', NULL},
+    {"a selection not offered, as long as an offered one, is refused", "h3", 0, TH_ERR_SSL, 'c',
+     NULL},
     {"an empty selection is an SSL error", "", 0, TH_ERR_SSL, 's', "empty protocol"},
     {"a selection of 256 bytes cannot be sent", A256, 0, TH_ERR_VALUE, 's',
      "selected protocol has length 256"},
@@ -263,6 +265,27 @@ ParameterizedTest(int *i, alpn_npn, npn_completes) {
   }
   assert_npn(p.client, k->want);
   assert_npn(p.server, k->want);
+  done(&p, c, s);
+}
+
+/* An advertise callback that offers nothing: the server sends no NPN
+ * extension, so the client's select callback never runs (NPN's "the
+ * client must pick one" does not arise) and nothing is negotiated. */
+Test(alpn_npn, npn_advertise_nothing) {
+  ts_need_npn();
+  th_context *c, *s;
+  contexts(TH_TLS1_2_VERSION, &c, &s);
+  struct adv adv = {npn_offer, 0, 0, 0};
+  struct sel sel = {.answer = "http/1.1"};
+  cr_assert_eq(th_context_set_npn_advertise_callback(s, advertise_cb, &adv), TH_OK);
+  cr_assert_eq(th_context_set_npn_select_callback(c, select_cb, &sel), TH_OK);
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  ts_connect(&p);
+  cr_assert_eq(adv.calls, 1);
+  cr_assert_eq(sel.calls, 0);
+  assert_npn(p.client, "");
+  assert_npn(p.server, "");
   done(&p, c, s);
 }
 

@@ -158,6 +158,34 @@ Test(connection, escape_hatches) {
   th_context_free(ctx);
 }
 
+/* SSL_dup of a Connection's SSL before its handshake makes another SSL
+ * (after it, OpenSSL only takes a reference): the copy is not this
+ * Connection, and outlives it safely. */
+Test(connection, ssl_dup_is_another_connection) {
+  th_context *ctx = ts_client_ctx(0, 0);
+  th_connection *c = th_connection_new(ctx, -1);
+  SSL *ssl = th_connection_to_ssl(c);
+  SSL *copy = SSL_dup(ssl);
+  cr_assert_not_null(copy);
+  cr_assert_neq(copy, ssl);
+  th_connection *other = th_connection_from_ssl(copy);
+  cr_assert_not_null(other, "%s", tu_err());
+  cr_assert_neq(other, c, "the copy's SSL points back at the original Connection");
+  th_connection *again = th_connection_from_ssl(ssl);
+  cr_assert_eq(again, c);
+  th_connection_free(again);
+  th_connection_free(other);
+  /* The copy outlives the original; the wrapper made for it is its own. */
+  th_connection_free(c);
+  SSL_free(ssl);
+  other = th_connection_from_ssl(copy);
+  cr_assert_not_null(other, "%s", tu_err());
+  cr_assert_eq(th_connection_set_connect_state(other), TH_OK);
+  th_connection_free(other);
+  SSL_free(copy);
+  th_context_free(ctx);
+}
+
 Test(connection, from_foreign_ssl_runs_a_handshake) {
   /* An SSL made with raw OpenSSL over raw memory BIOs. */
   th_context *sctx = ts_server_ctx(0, 0), *cctx = ts_client_ctx(0, 0);

@@ -4,10 +4,13 @@
  * load_tmp_dh. */
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
+#include <string.h>
 #include <strings.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/ssl.h>
 
 #include "testutil.h"
 #include "testutil_ssl.h"
@@ -163,15 +166,16 @@ ParameterizedTest(int *i, context_kex, settings_decide_the_handshake) {
   th_context_free(c);
 }
 
-static const char *dh_file(void) {
+/* A PEM file of the named DH group's parameters. */
+static const char *dh_group_file(const char *group, const char *name) {
   EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "DH", NULL);
   EVP_PKEY_paramgen_init(pc);
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("group", "ffdhe2048", 0),
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("group", (char *)group, 0),
                          OSSL_PARAM_construct_end()};
   EVP_PKEY_CTX_set_params(pc, params);
   EVP_PKEY *pk = NULL;
-  cr_assert_eq(EVP_PKEY_paramgen(pc, &pk), 1);
-  const char *path = tu_path("dh.pem");
+  cr_assert_eq(EVP_PKEY_paramgen(pc, &pk), 1, "%s", group);
+  const char *path = tu_path(name);
   BIO *b = BIO_new_file(path, "w");
   PEM_write_bio_Parameters(b, pk);
   BIO_free(b);
@@ -179,6 +183,8 @@ static const char *dh_file(void) {
   EVP_PKEY_CTX_free(pc);
   return path;
 }
+
+static const char *dh_file(void) { return dh_group_file("ffdhe2048", "dh.pem"); }
 
 Test(context_kex, load_tmp_dh_enables_dhe) {
   /* DHE needs an RSA server certificate. */
@@ -193,6 +199,41 @@ Test(context_kex, load_tmp_dh_enables_dhe) {
   char side = '?';
   cr_assert_eq(run(c, s, &side), TH_ERR_SSL);
   cr_assert_eq(th_context_load_tmp_dh(s, dh_file()), TH_OK, "%s", tu_err());
+  ts_pair p;
+  ts_pair_new(&p, c, s);
+  ts_connect(&p);
+  th_bytes *name = cipher_of(p.client);
+  cr_assert_str_eq((char *)name->data, "DHE-RSA-AES128-GCM-SHA256");
+  th_bytes_free(name);
+  ts_pair_free(&p);
+  th_x509_free(cert);
+  th_pkey_free(key);
+  th_context_free(s);
+  th_context_free(c);
+}
+
+/* Parameters weaker than the context's security level are refused
+ * (OpenSSL's "dh key too small": 1536-bit MODP gives 80 bits, level 2 asks
+ * for 112), and the context keeps the parameters it had: a DHE handshake
+ * at that level still runs on them. */
+Test(context_kex, load_tmp_dh_below_the_security_level) {
+  th_context *s = th_context_new(TH_TLSv1_2_METHOD), *c = th_context_new(TH_TLSv1_2_METHOD);
+  th_pkey *key = tu_rsa_key();
+  th_x509 *cert = tu_self_signed(key, "localhost");
+  cr_assert_eq(th_context_use_certificate(s, cert), TH_OK, "%s", tu_err());
+  cr_assert_eq(th_context_use_privatekey(s, key), TH_OK, "%s", tu_err());
+  for (int i = 0; i < 2; i++) {
+    th_context *x = i ? c : s;
+    cr_assert_eq(th_context_set_security_level(x, 2), TH_OK, "%s", tu_err());
+    cr_assert_eq(th_context_set_cipher_list(x, "DHE-RSA-AES128-GCM-SHA256"), TH_OK, "%s", tu_err());
+  }
+  cr_assert_eq(th_context_load_tmp_dh(s, dh_file()), TH_OK, "%s", tu_err());
+  cr_assert_eq(th_context_load_tmp_dh(s, dh_group_file("modp_1536", "dh1536.pem")), TH_ERR_SSL);
+  const th_error *e = th_error_last();
+  cr_assert(strstr(e->message, "refused") != NULL, "%s", tu_err());
+  cr_assert_gt(e->queue_len, 0u);
+  cr_assert_eq(ERR_GET_REASON(e->queue[e->queue_len - 1].code), SSL_R_DH_KEY_TOO_SMALL, "%s",
+               tu_err());
   ts_pair p;
   ts_pair_new(&p, c, s);
   ts_connect(&p);

@@ -71,6 +71,30 @@ Test(context_verify, get_cert_store_shares_the_store) {
   cr_assert_eq(th_error_kind(), TH_ERR_TYPE);
 }
 
+/* A context whose SSL_CTX lost its store (SSL_CTX_set_cert_store(raw,
+ * NULL) through the escape hatch) has none to share: TH_ERR_SSL (pyOpenSSL
+ * returns None), and a store set again is shared as before. */
+Test(context_verify, get_cert_store_without_a_store) {
+  th_context *ctx = th_context_new(TH_TLS_METHOD);
+  SSL_CTX *raw = th_context_to_ssl_ctx(ctx);
+  SSL_CTX_set_cert_store(raw, NULL);
+  cr_assert_null(th_context_get_cert_store(ctx));
+  cr_assert_eq(th_error_kind(), TH_ERR_SSL);
+  cr_assert(strstr(th_error_last()->message, "no store") != NULL, "%s", tu_err());
+  cr_assert_null(SSL_CTX_get_cert_store(raw));
+  X509_STORE *fresh = X509_STORE_new();
+  SSL_CTX_set_cert_store(raw, fresh); /* takes it over */
+  th_x509_store *st = th_context_get_cert_store(ctx);
+  cr_assert_not_null(st, "%s", tu_err());
+  th_x509 *root = ts_x509(ts_pki_get()->root);
+  cr_assert_eq(th_x509_store_add_cert(st, root), TH_OK, "%s", tu_err());
+  cr_assert_eq(sk_X509_OBJECT_num(X509_STORE_get0_objects(fresh)), 1);
+  th_x509_free(root);
+  th_x509_store_free(st);
+  SSL_CTX_free(raw);
+  th_context_free(ctx);
+}
+
 static size_t store_count(th_context *ctx) {
   SSL_CTX *raw = th_context_to_ssl_ctx(ctx);
   size_t n = (size_t)sk_X509_OBJECT_num(X509_STORE_get0_objects(SSL_CTX_get_cert_store(raw)));

@@ -46,6 +46,7 @@ extern const fs_scenario fs_crypto_scenarios[];
 extern const fs_scenario fs_ssl_scenarios[];
 extern const fs_scenario fs_more_scenarios[];
 extern const fs_scenario fs_tls_scenarios[];
+extern const fs_scenario fs_conn_scenarios[];
 extern const fs_scenario fs_loopback_scenarios[];
 extern const fs_scenario *const fs_tables[];
 
@@ -53,6 +54,10 @@ extern const fs_scenario *const fs_tables[];
  * (certificates, chain, trust, client certificate required, ALPN, SNI
  * callback) for the loopback scenarios (failsweep_ssl.c). */
 int fs_make_contexts(int version, th_context **server, th_context **client);
+
+/* fs_tmpdir: a temporary directory for the scenarios that write or read
+ * files (made on first use; "" when it cannot be made). */
+const char *fs_tmpdir(void);
 
 /* fs_dump_param: the name and policy settings of verification parameters
  * as text (host names, e-mail, IP, host flags, depth, auth level, flags),
@@ -78,7 +83,10 @@ void fs_tolerated(const char *what);
 /* Per-site mode (failsweep_sites.c): fs_stack_key hashes the current call
  * stack up to the depth-th frame outside OpenSSL (0: the whole stack);
  * fs_sites_record keeps the first allocation index of each distinct key of
- * a reference run, in order, in fs_sites[0..fs_n_sites). */
+ * a reference run, in order, in fs_sites[0..fs_n_sites); with
+ * fs_sites_repeats set (--repeats) also the second of each key that
+ * allocates more than once (the second pass of a loop: a failure there
+ * finds a partial change the first pass made and did not undo). */
 typedef struct fs_site {
   long index;
   uint64_t key;
@@ -86,6 +94,7 @@ typedef struct fs_site {
 extern fs_site *fs_sites;
 extern void *fs_stack_top; /* the return address of the scenario's call (keys end there) */
 extern size_t fs_n_sites;
+extern int fs_sites_repeats;
 void fs_sites_init(void);
 uint64_t fs_stack_key(int depth);
 void fs_sites_reset(void);

@@ -381,7 +381,7 @@ static int setters_x509(void) {
   int rc = TH_OK;
   th_x509 *x = NULL;
   th_x509_name *name = NULL;
-  th_x509_extension *ext = NULL;
+  th_x509_extension *ext[3] = {NULL, NULL, NULL};
   th_bytes *snap = NULL;
   fs_pause();
   x = th_crypto_load_certificate(TH_FILETYPE_ASN1, fs_in.cert_der->data, fs_in.cert_der->len);
@@ -402,13 +402,21 @@ static int setters_x509(void) {
   FS_SET(x, dump_x509, th_x509_set_issuer(x, name));
   FS_SET(x, dump_x509, th_x509_set_pubkey(x, fs_in.client_key));
   fs_pause();
-  ext = th_x509_extension_new("nsComment", 0, "failsweep", NULL, NULL);
+  /* Three at once: a failure adding the second or third must take the
+   * ones before it out again. */
+  ext[0] = th_x509_extension_new("nsComment", 0, "failsweep", NULL, NULL);
+  ext[1] = th_x509_extension_new("basicConstraints", 1, "CA:FALSE", NULL, NULL);
+  ext[2] = th_x509_extension_new("keyUsage", 0, "digitalSignature,keyEncipherment", NULL, NULL);
   fs_resume();
-  FS_SET(x, dump_x509, th_x509_add_extensions(x, &ext, 1));
+  if (ext[0] == NULL || ext[1] == NULL || ext[2] == NULL) {
+    rc = fs_finding("setup");
+    goto out;
+  }
+  FS_SET(x, dump_x509, th_x509_add_extensions(x, ext, 3));
   FS_SET(x, dump_x509, th_x509_sign(x, fs_in.root_key, "sha512"));
 out:
   th_bytes_free(snap);
-  th_x509_extension_free(ext);
+  for (int i = 0; i < 3; i++) th_x509_extension_free(ext[i]);
   th_x509_name_free(name);
   th_x509_free(x);
   return rc;

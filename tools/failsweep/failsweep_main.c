@@ -2,7 +2,7 @@
  * Criterion: the counting allocator must be installed before OpenSSL
  * allocates anything, and Criterion's runner would allocate first).
  *
- *   failsweep [--sites | --stride=S] [--depth=D] [--cap=N] [--only=NAME[,NAME...]]
+ *   failsweep [--sites | --stride=S] [--repeats] [--depth=D] [--cap=N] [--only=NAME[,NAME...]]
  *             [--skip=NAME[,NAME...]] [--first=K] [--leak-check=run|scenario]
  *             [--list] [--verbose] [--trace]
  *
@@ -16,7 +16,9 @@
  *     fails the allocation at the site's index in the reference run when
  *     its stack has the site's key, else the next allocation that has it,
  *     else (rerun) the first that has it (a run whose allocations shifted:
- *     "drifted"; a key no run met: "missed").
+ *     "drifted"; a key no run met: "missed"). --repeats adds, for each
+ *     call stack that allocates more than once, its second allocation
+ *     (a loop's second pass: the first pass's change must be undone).
  *   --stride=S: allocations k = 1, 1+S, 1+2S, ... until a run makes fewer
  *     than k allocations (--stride=1: every allocation).
  * --first=K skips the allocations before K (to reach one quickly);
@@ -359,7 +361,8 @@ static int sweep(const fs_scenario *sc, long stride, long cap, tally *t) {
 }
 
 const fs_scenario *const fs_tables[] = {fs_crypto_scenarios, fs_more_scenarios, fs_ssl_scenarios,
-                                        fs_tls_scenarios, fs_loopback_scenarios, NULL};
+                                        fs_tls_scenarios, fs_conn_scenarios,
+                                        fs_loopback_scenarios, NULL};
 
 /* A run that does not end (an OpenSSL hang the table in failsweep_sites.c
  * does not know yet) is a finding, reported with where it is stuck; and
@@ -392,6 +395,24 @@ static int in_list(const char *list, const char *name) {
   return 0;
 }
 
+/* known_names: 1 when every comma-separated name in list is a scenario
+ * (a misspelt --only would otherwise sweep nothing and report success). */
+static int known_names(const char *list, const char *opt) {
+  for (const char *p = list; p != NULL && *p != '\0';) {
+    size_t n = strcspn(p, ",");
+    int found = 0;
+    for (const fs_scenario *const *table = fs_tables; !found && *table != NULL; table++)
+      for (const fs_scenario *sc = *table; !found && sc->name != NULL; sc++)
+        found = strlen(sc->name) == n && strncmp(sc->name, p, n) == 0;
+    if (!found) {
+      fprintf(stderr, "failsweep: %s: no scenario named '%.*s' (--list names them)\n", opt, (int)n, p);
+      return 0;
+    }
+    p += n + (p[n] == ',');
+  }
+  return 1;
+}
+
 static long arg_long(const char *v, long min) {
   char *end;
   long n = strtol(v, &end, 10);
@@ -413,6 +434,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strncmp(argv[i], "--stride=", 9) == 0) stride = arg_long(argv[i] + 9, 1);
     else if (strcmp(argv[i], "--sites") == 0) stride = 0;
+    else if (strcmp(argv[i], "--repeats") == 0) fs_sites_repeats = 1;
     else if (strncmp(argv[i], "--depth=", 8) == 0) site_depth = (int)arg_long(argv[i] + 8, 0);
     else if (strncmp(argv[i], "--cap=", 6) == 0) cap = arg_long(argv[i] + 6, 0);
     else if (strncmp(argv[i], "--only=", 7) == 0) only = argv[i] + 7;
@@ -424,12 +446,14 @@ int main(int argc, char **argv) {
     else if (strcmp(argv[i], "--verbose") == 0) verbose = 1;
     else if (strcmp(argv[i], "--trace") == 0) trace = verbose = 1;
     else {
-      fprintf(stderr, "usage: failsweep [--sites | --stride=S] [--depth=D] [--cap=N] "
+      fprintf(stderr, "usage: failsweep [--sites | --stride=S] [--repeats] [--depth=D] [--cap=N] "
               "[--only=NAME[,NAME...]] [--skip=NAME[,NAME...]] [--first=K] [--leak-check=run|scenario] "
               "[--list] [--verbose] [--trace]\n");
       return 2;
     }
   }
+  if ((only != NULL && !known_names(only, "--only")) || (skip != NULL && !known_names(skip, "--skip")))
+    return 2;
   fs_sites_init();
   guard();
   if (fs_inputs_make() != TH_OK) {
@@ -461,8 +485,9 @@ int main(int argc, char **argv) {
   if (stride > 0)
     snprintf(mode, sizeof mode, "stride %ld", stride);
   else
-    snprintf(mode, sizeof mode, "sites (depth %d, cap %s per scenario; %ld distinct sites)",
-             site_depth, captext, t.sites);
+    snprintf(mode, sizeof mode, "sites%s (depth %d, cap %s per scenario; %ld %s)",
+             fs_sites_repeats ? " + repeats" : "", site_depth, captext, t.sites,
+             fs_sites_repeats ? "sites and second allocations" : "distinct sites");
   printf("failsweep: mode %s; %ld scenarios, %ld allocations in their reference runs, "
          "%ld failure points: %ld failed cleanly, %ld succeeded anyway",
          mode, scenarios, t.allocs, t.points, t.failed, t.succeeded);

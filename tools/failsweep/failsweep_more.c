@@ -3,7 +3,10 @@
  * name and policy settings host / IP / e-mail / host flags / purpose /
  * auth level; a failed setter leaves the store's parameters as they were),
  * and X509StoreContext (a verified chain, a failed verification, a store
- * swapped in). */
+ * swapped in), and the read side of the crypto objects (names, extensions,
+ * a CRL's issuer and entries, the curve list, random bytes, the escape
+ * hatches): a getter that fails must say so, one that succeeds must give
+ * the same answer as the run without failures. */
 #include <string.h>
 
 #include <openssl/err.h>
@@ -169,10 +172,138 @@ out:
   return rc;
 }
 
+/* Each result is compared with the same call's result made without
+ * failures (fs_pause) before the counted call. */
+static int name_getters(th_x509_name *n, const th_bytes *want_der) {
+  int rc = TH_OK;
+  th_bytes *der = NULL, *line = NULL, *cn = NULL;
+  th_list *comps = NULL;
+  th_x509_name *copy = NULL;
+  X509_NAME *raw = NULL;
+  unsigned long h = 0;
+  FS_GET(der, th_x509_name_der(n));
+  FS_SAME(der, want_der);
+  FS_GET(line, th_x509_name_oneline(n));
+  FS_GET(comps, th_x509_name_get_components(n));
+  if (comps->count == 0) rc = fs_finding("a name with no components");
+  FS_TRY(th_x509_name_hash(n, &h));
+  FS_TRY(th_x509_name_get(n, "CN", &cn));
+  FS_GET(raw, th_x509_name_to_x509_name(n));
+  FS_GET(copy, th_x509_name_from_x509_name(raw));
+  int order = 1;
+  FS_TRY(th_x509_name_cmp(copy, n, &order));
+  if (order != 0) rc = fs_finding("a copied name compares unequal");
+out:
+  X509_NAME_free(raw);
+  th_x509_name_free(copy);
+  th_list_free(comps);
+  th_bytes_free(cn);
+  th_bytes_free(line);
+  th_bytes_free(der);
+  return rc;
+}
+
+static int extension_getters(const th_x509 *cert) {
+  int rc = TH_OK;
+  int n = th_x509_get_extension_count(cert);
+  for (int i = 0; rc == TH_OK && i < n; i++) {
+    th_x509_extension *e = NULL, *copy = NULL;
+    th_bytes *sn = NULL, *data = NULL, *text = NULL;
+    X509_EXTENSION *raw = NULL;
+    FS_GET(e, th_x509_get_extension(cert, i));
+    FS_GET(sn, th_x509_extension_get_short_name(e));
+    FS_GET(data, th_x509_extension_get_data(e));
+    FS_GET(text, th_x509_extension_str(e));
+    FS_GET(raw, th_x509_extension_to_x509_extension(e));
+    FS_GET(copy, th_x509_extension_from_x509_extension(raw));
+  out:
+    X509_EXTENSION_free(raw);
+    th_x509_extension_free(copy);
+    th_bytes_free(text);
+    th_bytes_free(data);
+    th_bytes_free(sn);
+    th_x509_extension_free(e);
+  }
+  return rc;
+}
+
+static int getters(void) {
+  int rc = TH_OK;
+  th_bytes *want_subject = NULL, *want_issuer = NULL, *want_crl_issuer = NULL;
+  th_bytes *serial = NULL, *alg = NULL, *digest = NULL, *rnd = NULL;
+  th_x509_name *subject = NULL, *issuer = NULL, *crl_issuer = NULL;
+  th_x509 *wrapped = NULL;
+  th_pkey *pub = NULL, *key_copy = NULL;
+  th_crl *crl = NULL, *crl_copy = NULL;
+  th_list *revoked = NULL, *curves = NULL;
+  X509 *raw = NULL;
+  X509_CRL *raw_crl = NULL;
+  EVP_PKEY *raw_key = NULL;
+  fs_pause();
+  crl = th_crypto_load_crl(TH_FILETYPE_ASN1, fs_in.crl_der->data, fs_in.crl_der->len);
+  th_x509_name *s0 = th_x509_get_subject(fs_in.server), *i0 = th_x509_get_issuer(fs_in.server);
+  th_x509_name *c0 = crl != NULL ? th_crl_get_issuer(crl) : NULL;
+  want_subject = s0 ? th_x509_name_der(s0) : NULL;
+  want_issuer = i0 ? th_x509_name_der(i0) : NULL;
+  want_crl_issuer = c0 ? th_x509_name_der(c0) : NULL;
+  th_x509_name_free(s0);
+  th_x509_name_free(i0);
+  th_x509_name_free(c0);
+  fs_resume();
+  if (want_subject == NULL || want_issuer == NULL || want_crl_issuer == NULL) {
+    rc = fs_finding("setup");
+    goto out;
+  }
+  FS_GET(subject, th_x509_get_subject(fs_in.server));
+  FS_TRY(name_getters(subject, want_subject));
+  FS_GET(issuer, th_x509_get_issuer(fs_in.server));
+  FS_TRY(name_getters(issuer, want_issuer));
+  FS_GET(crl_issuer, th_crl_get_issuer(crl));
+  FS_TRY(name_getters(crl_issuer, want_crl_issuer));
+  FS_TRY(extension_getters(fs_in.server));
+  FS_GET(serial, th_x509_get_serial_number(fs_in.server));
+  FS_GET(alg, th_x509_get_signature_algorithm(fs_in.server));
+  FS_GET(digest, th_x509_digest(fs_in.server, "sha256"));
+  FS_GET(pub, th_x509_get_pubkey(fs_in.server));
+  FS_TRY(th_x509_has_expired(fs_in.server));
+  FS_GET(raw, th_x509_to_x509(fs_in.server));
+  FS_GET(wrapped, th_x509_from_x509(raw));
+  FS_GET(raw_key, th_pkey_to_evp(fs_in.server_key));
+  FS_GET(key_copy, th_pkey_from_evp(raw_key));
+  FS_TRY(th_crl_get_revoked(crl, &revoked));
+  FS_GET(raw_crl, th_crl_to_x509_crl(crl));
+  FS_GET(crl_copy, th_crl_from_x509_crl(raw_crl));
+  FS_GET(curves, th_crypto_get_elliptic_curves());
+  FS_GET(rnd, th_rand_bytes(32));
+out:
+  th_bytes_free(rnd);
+  th_list_free(curves);
+  th_crl_free(crl_copy);
+  X509_CRL_free(raw_crl);
+  th_list_free(revoked);
+  th_pkey_free(key_copy);
+  EVP_PKEY_free(raw_key);
+  th_x509_free(wrapped);
+  X509_free(raw);
+  th_pkey_free(pub);
+  th_bytes_free(digest);
+  th_bytes_free(alg);
+  th_bytes_free(serial);
+  th_x509_name_free(crl_issuer);
+  th_x509_name_free(issuer);
+  th_x509_name_free(subject);
+  th_crl_free(crl);
+  th_bytes_free(want_crl_issuer);
+  th_bytes_free(want_issuer);
+  th_bytes_free(want_subject);
+  return rc;
+}
+
 const fs_scenario fs_more_scenarios[] = {
     {"netscape_spki", spki, 0},
     {"revoked", revoked, 0},
     {"store_settings", store_settings, 0},
     {"store_context", store_context, 0},
+    {"getters", getters, 0},
     {NULL, NULL, 0},
 };

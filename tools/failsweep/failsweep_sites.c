@@ -65,12 +65,17 @@ void *fs_stack_top;
 uint64_t fs_stack_key(int depth) {
   void *fr[128];
   int n = backtrace(fr, 128);
-  /* Skip this tool's allocator frames: everything before the first
-   * OpenSSL frame (CRYPTO_malloc, which called the hook). Without OpenSSL
-   * frames (a static OpenSSL), skip this function and the hook's two. */
+  /* Skip this tool's allocator frames: this function, fail_now and the
+   * hook (at most those three), up to the first OpenSSL frame. CRYPTO_malloc
+   * calls the hook as a tail call, so it leaves no frame: an allocation the
+   * library makes itself (OPENSSL_malloc, th__malloc) starts at the
+   * library's own frame, which must be part of the key. (Skipping to the
+   * first OpenSSL frame anywhere gave every such allocation inside an
+   * OpenSSL callback the key of the callback's caller: two allocations of
+   * one callback were one site, and only the first was ever failed.) */
   int i = 0;
-  while (i < n && !in_openssl(fr[i])) i++;
-  if (i == n) i = n > 3 ? 3 : 0;
+  while (i < n && i < 3 && !in_openssl(fr[i])) i++;
+  if (i == n) i = 0;
   uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over the addresses */
   int ours = 0;
   for (; i < n && fr[i] != fs_stack_top; i++) {
@@ -91,9 +96,14 @@ uint64_t fs_stack_key(int depth) {
  *   OPENSSL_LH_insert in SSL_CTX_add_session (OpenSSL 3.0): the session
  *   stays on the cache's timeout list but not in its hash table, and
  *   SSL_CTX_flush_sessions (SSL_CTX_free) then loops for ever, growing a
- *   stack without bound. */
+ *   stack without bound.
+ *   CRYPTO_zalloc in OSSL_STORE_open_ex (OpenSSL 3.0; reached by
+ *   SSL_CTX_set_default_verify_paths through its store lookup): not a hang
+ *   but as fatal: the error path frees the fetched loader once too often,
+ *   and OPENSSL_cleanup at exit aborts on a double free in store_meth.c. */
 static const char *const hangs[][2] = {
     {"OPENSSL_LH_insert", "SSL_CTX_add_session"},
+    {"CRYPTO_zalloc", "OSSL_STORE_open_ex"},
 };
 
 static const char *sym(void *pc) {
@@ -112,51 +122,65 @@ int fs_known_hang(void) {
   return 0;
 }
 
-/* ---- the set of keys seen in a reference run ---------------------------- */
-static uint64_t *set;    /* open addressing; 0 = empty */
-static size_t set_cap, set_n;
+/* ---- the sets of keys seen in a reference run ---------------------------- */
+typedef struct keyset {
+  uint64_t *slot; /* open addressing; 0 = empty */
+  size_t cap, n;
+} keyset;
+static keyset firsts, seconds; /* keys seen once; keys seen at least twice */
 
-static int set_add(uint64_t key) {
-  if (set_n * 2 >= set_cap) {
-    size_t cap = set_cap ? set_cap * 2 : 4096;
+static int keyset_add(keyset *ks, uint64_t key) {
+  if (ks->n * 2 >= ks->cap) {
+    size_t cap = ks->cap ? ks->cap * 2 : 4096;
     uint64_t *t = calloc(cap, sizeof *t);
     if (t == NULL) abort();
-    for (size_t i = 0; i < set_cap; i++) {
-      if (set[i] == 0) continue;
-      size_t j = (size_t)(set[i] * 0x9e3779b97f4a7c15ULL) & (cap - 1);
+    for (size_t i = 0; i < ks->cap; i++) {
+      if (ks->slot[i] == 0) continue;
+      size_t j = (size_t)(ks->slot[i] * 0x9e3779b97f4a7c15ULL) & (cap - 1);
       while (t[j] != 0) j = (j + 1) & (cap - 1);
-      t[j] = set[i];
+      t[j] = ks->slot[i];
     }
-    free(set);
-    set = t;
-    set_cap = cap;
+    free(ks->slot);
+    ks->slot = t;
+    ks->cap = cap;
   }
-  size_t j = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (set_cap - 1);
-  while (set[j] != 0) {
-    if (set[j] == key) return 0;
-    j = (j + 1) & (set_cap - 1);
+  size_t j = (size_t)(key * 0x9e3779b97f4a7c15ULL) & (ks->cap - 1);
+  while (ks->slot[j] != 0) {
+    if (ks->slot[j] == key) return 0;
+    j = (j + 1) & (ks->cap - 1);
   }
-  set[j] = key;
-  set_n++;
+  ks->slot[j] = key;
+  ks->n++;
   return 1;
+}
+
+static void keyset_clear(keyset *ks) {
+  if (ks->slot != NULL) memset(ks->slot, 0, ks->cap * sizeof *ks->slot);
+  ks->n = 0;
+}
+
+static void keyset_free(keyset *ks) {
+  free(ks->slot);
+  *ks = (keyset){0};
 }
 
 fs_site *fs_sites;
 size_t fs_n_sites;
+int fs_sites_repeats;
 static size_t sites_cap;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 
 void fs_sites_reset(void) {
   pthread_mutex_lock(&lock);
-  if (set != NULL) memset(set, 0, set_cap * sizeof *set);
-  set_n = 0;
+  keyset_clear(&firsts);
+  keyset_clear(&seconds);
   fs_n_sites = 0;
   pthread_mutex_unlock(&lock);
 }
 
 void fs_sites_record(long index, uint64_t key) {
   pthread_mutex_lock(&lock);
-  if (set_add(key)) {
+  if (keyset_add(&firsts, key) || (fs_sites_repeats && keyset_add(&seconds, key))) {
     if (fs_n_sites == sites_cap) {
       sites_cap = sites_cap ? sites_cap * 2 : 1024;
       fs_sites = realloc(fs_sites, sites_cap * sizeof *fs_sites);
@@ -168,9 +192,9 @@ void fs_sites_record(long index, uint64_t key) {
 }
 
 void fs_sites_free(void) {
-  free(set);
+  keyset_free(&firsts);
+  keyset_free(&seconds);
   free(fs_sites);
-  set = NULL;
   fs_sites = NULL;
-  set_cap = set_n = fs_n_sites = sites_cap = 0;
+  fs_n_sites = sites_cap = 0;
 }

@@ -16,9 +16,8 @@
 #include "failsweep.h"
 #include "tlsharness/peer.h"
 
-/* A temporary directory for the scenarios that write files (made once). */
 static char tmpdir[64];
-static const char *fs_tmpdir(void) {
+const char *fs_tmpdir(void) {
   if (tmpdir[0] == '\0') {
     const char *base = getenv("TEST_TMPDIR");
     snprintf(tmpdir, sizeof tmpdir, "%s/failsweepXXXXXX", base && strlen(base) < 40 ? base : "/tmp");

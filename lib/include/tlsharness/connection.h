@@ -53,8 +53,9 @@ extern "C" {
  * caller's: freeing the connection does not close it (th_connection_close
  * does). Like pyOpenSSL's contexts, the connection runs with
  * SSL_MODE_ENABLE_PARTIAL_WRITE and SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER.
- * Returns NULL with TH_ERR_TYPE (ctx not a Context), TH_ERR_VALUE (fd < -1),
- * TH_ERR_SSL (SSL_new failed) or TH_ERR_NOMEM. */
+ * Returns NULL with TH_ERR_TYPE (ctx not a Context), TH_ERR_VALUE (fd < -1,
+ * or not open), TH_ERR_SYSCALL (fcntl(F_GETFD) failed otherwise), TH_ERR_SSL
+ * (SSL_new failed) or TH_ERR_NOMEM. */
 th_connection *th_connection_new(th_context *ctx, int fd);
 /* th_connection_free drops the caller's reference (NULL-safe). */
 void th_connection_free(th_connection *conn);

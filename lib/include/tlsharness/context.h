@@ -203,7 +203,9 @@ int th_context_get_verify_depth(const th_context *ctx);
 /* th_context_get_cert_store mirrors Context.get_cert_store: an X509Store
  * sharing the context's trust store (certificates added to it are trusted
  * by the context). The caller frees it with th_x509_store_free. NULL with
- * TH_ERR_TYPE, TH_ERR_NOMEM. */
+ * TH_ERR_TYPE, TH_ERR_NOMEM, or TH_ERR_SSL when the context has no store
+ * (removed from its SSL_CTX with SSL_CTX_set_cert_store(raw, NULL);
+ * pyOpenSSL returns None there). */
 th_x509_store *th_context_get_cert_store(th_context *ctx);
 /* th_context_load_verify_locations mirrors
  * Context.load_verify_locations(cafile, capath): trusted PEM certificates
@@ -231,8 +233,10 @@ int th_context_load_client_ca(th_context *ctx, const char *cafile);
 /* ---- key exchange and ciphers --------------------------------------------------- */
 
 /* th_context_load_tmp_dh mirrors Context.load_tmp_dh(dhfile): PEM DH
- * parameters for DHE. TH_ERR_TYPE, TH_ERR_SSL for a missing file, garbage
- * or parameters that are not DH. */
+ * parameters for DHE. TH_ERR_TYPE, TH_ERR_SSL for a missing file, garbage,
+ * parameters that are not DH, or parameters too small for the context's
+ * security level (OpenSSL's "dh key too small"; the context keeps the
+ * parameters it had). */
 int th_context_load_tmp_dh(th_context *ctx, const char *dhfile);
 /* th_context_set_tmp_ecdh mirrors Context.set_tmp_ecdh(curve): curve
  * (from th_crypto_get_elliptic_curve) becomes the only ECDHE group.

@@ -488,7 +488,10 @@ int th_loopback_write_keylog(th_loopback_pair *pair, const char *path);
  * transport TH_LOOPBACK_UNIX (socketpair(AF_UNIX)) or TH_LOOPBACK_TCP
  * (127.0.0.1, an ephemeral port; fds[0] is the connecting side). The
  * caller closes both. Half-close with shutdown(fd, SHUT_WR). Errors:
- * TH_ERR_TYPE (NULL fds), TH_ERR_VALUE (other transport), TH_ERR_SYSCALL. */
+ * TH_ERR_TYPE (NULL fds), TH_ERR_VALUE (other transport), TH_ERR_SYSCALL
+ * (errno, and the message names the call that failed: socket, bind,
+ * listen, getsockname, connect, accept, socketpair, fcntl); no descriptor
+ * is left open on failure. */
 int th_loopback_socketpair(int transport, int fds[2]);
 
 /* th_loopback_thread_start runs fn(user) in a new pthread, for application
@@ -499,7 +502,9 @@ th_loopback_thread *th_loopback_thread_start(int (*fn)(void *user), void *user);
 /* th_loopback_thread_join waits at most timeout_ms (0: 10000) for the
  * thread and stores fn's return value in *result (may be NULL). Errors:
  * TH_ERR_STALLED when it is still running (unblock it, e.g. by closing its
- * socket, and join again), TH_ERR_TYPE, TH_ERR_VALUE (already joined). */
+ * socket, and join again), TH_ERR_TYPE, TH_ERR_VALUE (already joined),
+ * TH_ERR_SYSCALL (pthread_timedjoin_np failed otherwise; the thread stays
+ * joinable and freeable). */
 int th_loopback_thread_join(th_loopback_thread *t, unsigned timeout_ms, int *result);
 
 /* th_loopback_thread_free releases t (NULL-safe). A thread still running

@@ -73,7 +73,9 @@ th_peer *th_peer_new_from_files(int role, const char *cert_file, const char *key
                                 const char *ca_file);
 
 /* th_peer_free releases the peer (NULL-safe). A socket peer still running
- * is told to stop and joined (bounded by its deadline); an attached SSL
+ * is told to stop and joined: its thread ends within one of its bounded
+ * waits (100 ms), and free waits for it (a join that times out is tried
+ * again: the peer is never freed under its thread); an attached SSL
  * keeps working but its reads and writes fail from then on. */
 void th_peer_free(th_peer *peer);
 th_peer *th_peer_up_ref(th_peer *peer);
@@ -187,7 +189,8 @@ int th_peer_step(th_peer *peer);
  * end, blocking, for the application (the caller closes it).
  * Errors: TH_ERR_VALUE (a pattern already chosen, bad transport),
  * TH_ERR_UNSUPPORTED (a fault that does not apply over a socket),
- * TH_ERR_SYSCALL, TH_ERR_NOMEM. */
+ * TH_ERR_SYSCALL (the message names the call), TH_ERR_NOMEM. A failure of
+ * the thread's own poll or accept is th_peer_wait's result. */
 int th_peer_listen(th_peer *peer);
 int th_peer_socketpair(th_peer *peer, int transport);
 /* th_peer_port returns the listening port (> 0), or TH_ERR_VALUE (not

@@ -4,6 +4,7 @@
 #ifndef TLSHARNESS_LOOPBACK_INTERNAL_H
 #define TLSHARNESS_LOOPBACK_INTERNAL_H
 
+#include <netinet/in.h>
 #include <stdatomic.h>
 
 #include <openssl/bio.h>
@@ -364,11 +365,15 @@ void th__peer_run(th_peer *p);
  * socket pattern cannot apply. */
 int th__peer_socket_refuses(th_peer *p, const th_loopback_fault *f, int transport);
 /* th__peer_start makes the peer's pair for pattern (app_ssl: memory and
- * adopt; fd: the peer's socket end) and applies its settings; on failure
- * the peer stops (th__peer_stopped). */
+ * adopt; fd: the peer's socket end, taken over: closed on failure too) and
+ * applies its settings; on failure the peer stops (th__peer_stopped). */
 int th__peer_start(th_peer *p, int pattern, SSL *app_ssl, int fd, int transport);
 
 /* loopback_socket.c (a leaf) */
 int th__lb_socketpair(int transport, int fds[2], int nonblocking);
+/* th__lb_listen_local binds s to 127.0.0.1 (an ephemeral port), listens
+ * (backlog 1) and reads the address back into *a: TH_OK, or
+ * TH_ERR_SYSCALL naming func and the call that failed (s stays open). */
+int th__lb_listen_local(int s, struct sockaddr_in *a, const char *func);
 
 #endif

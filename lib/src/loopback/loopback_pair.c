@@ -196,7 +196,7 @@ int th_loopback_pair_fd(th_loopback_pair *pair, int side) {
     return th__err(TH_ERR_VALUE, "%s: this pair has a memory transport, no file descriptor",
                    __func__);
   int fd = fcntl(pair->fd[side], F_DUPFD_CLOEXEC, 0);
-  if (fd < 0) return th__err_sys(errno, "%s: dup", __func__);
+  if (fd < 0) return th__err_sys(errno, "%s: fcntl(F_DUPFD_CLOEXEC)", __func__);
   return fd;
 }
 

@@ -49,11 +49,14 @@ static int add_faults(th_peer *p) {
 static void on_starve(void *arg) { th__peer_run(arg); }
 
 /* A pair of the peer's SSL and, on the other side, app_ssl (memory,
- * adopt) or a socket end fd (socket: the peer's end; the application's
- * side has nothing in the pair). */
+ * adopt) or a socket end fd (socket: the peer's end, taken over: closed
+ * here or by the pair; the application's side has nothing in the pair). */
 static int make_pair(th_peer *p, SSL *app_ssl, int fd, int transport) {
   th_loopback_pair *pair = th__obj_new(&TH_TYPE_LOOPBACK_PAIR, sizeof *pair);
-  if (pair == NULL) return TH_ERR_NOMEM;
+  if (pair == NULL) {
+    if (fd >= 0) close(fd);
+    return TH_ERR_NOMEM;
+  }
   int me = p->role, app = th__peer_app_side(p);
   pair->app_side = app;
   pair->app_foreign = p->pattern == PAT_MEMORY;

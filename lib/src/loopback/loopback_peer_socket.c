@@ -94,7 +94,7 @@ int th_peer_socketpair(th_peer *peer, int transport) {
   if (rc != TH_OK) return rc;
   int fl = fcntl(fds[1], F_GETFL);
   if (fl < 0 || fcntl(fds[1], F_SETFL, fl | O_NONBLOCK) != 0) {
-    rc = th__err_sys(errno, "%s: O_NONBLOCK", __func__);
+    rc = th__err_sys(errno, "%s: fcntl(O_NONBLOCK)", __func__);
     close(fds[0]);
     close(fds[1]);
     return rc;
@@ -116,13 +116,8 @@ int th_peer_listen(th_peer *peer) {
   int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   if (s < 0) return th__err_sys(errno, "%s: socket", __func__);
   struct sockaddr_in a;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t alen = sizeof a;
-  if (bind(s, (struct sockaddr *)&a, sizeof a) != 0 || listen(s, 1) != 0 ||
-      getsockname(s, (struct sockaddr *)&a, &alen) != 0) {
-    int rc = th__err_sys(errno, "%s: cannot listen on 127.0.0.1", __func__);
+  int rc = th__lb_listen_local(s, &a, __func__);
+  if (rc != TH_OK) {
     close(s);
     return rc;
   }

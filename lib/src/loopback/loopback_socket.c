@@ -10,30 +10,42 @@
 
 #include "loopback_internal.h"
 
+int th__lb_listen_local(int s, struct sockaddr_in *a, const char *func) {
+  memset(a, 0, sizeof *a);
+  a->sin_family = AF_INET;
+  a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t alen = sizeof *a;
+  if (bind(s, (struct sockaddr *)a, sizeof *a) != 0)
+    return th__err_sys(errno, "%s: bind to 127.0.0.1", func);
+  if (listen(s, 1) != 0) return th__err_sys(errno, "%s: listen", func);
+  if (getsockname(s, (struct sockaddr *)a, &alen) != 0)
+    return th__err_sys(errno, "%s: getsockname", func);
+  return TH_OK;
+}
+
+/* The error names the call that failed; the listening socket is always
+ * closed, the connecting one on failure. */
 static int tcp_pair(int fds[2]) {
+  static const char f[] = "th_loopback_socketpair";
   int lis = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (lis < 0) return th__err_sys(errno, "th_loopback_socketpair: socket");
+  if (lis < 0) return th__err_sys(errno, "%s: socket", f);
   struct sockaddr_in a;
-  memset(&a, 0, sizeof a);
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t alen = sizeof a;
-  int c = -1, s = -1, rc = TH_OK;
-  if (bind(lis, (struct sockaddr *)&a, sizeof a) != 0 || listen(lis, 1) != 0 ||
-      getsockname(lis, (struct sockaddr *)&a, &alen) != 0) {
-    rc = th__err_sys(errno, "th_loopback_socketpair: cannot listen on 127.0.0.1");
-  } else if ((c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-             connect(c, (struct sockaddr *)&a, sizeof a) != 0) {
-    rc = th__err_sys(errno, "th_loopback_socketpair: cannot connect to 127.0.0.1");
-  } else if ((s = accept4(lis, NULL, NULL, SOCK_CLOEXEC)) < 0) {
-    rc = th__err_sys(errno, "th_loopback_socketpair: accept");
-  }
+  int c = -1, s = -1;
+  int rc = th__lb_listen_local(lis, &a, f);
+  if (rc == TH_OK && (c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+    rc = th__err_sys(errno, "%s: socket", f);
+  if (rc == TH_OK && connect(c, (struct sockaddr *)&a, sizeof a) != 0)
+    rc = th__err_sys(errno, "%s: connect to 127.0.0.1:%u", f, (unsigned)ntohs(a.sin_port));
+  if (rc == TH_OK && (s = accept4(lis, NULL, NULL, SOCK_CLOEXEC)) < 0)
+    rc = th__err_sys(errno, "%s: accept", f);
   close(lis);
   if (rc != TH_OK) {
     if (c >= 0) close(c);
     return rc;
   }
-  int one = 1; /* small TLS records go out at once */
+  /* Small TLS records go out at once; without it they only go out later
+   * (Nagle), so a failure here is no reason to fail. */
+  int one = 1;
   setsockopt(c, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   fds[0] = c;
@@ -54,7 +66,7 @@ int th__lb_socketpair(int transport, int fds[2], int nonblocking) {
   for (int i = 0; nonblocking && i < 2; i++) {
     int fl = fcntl(fds[i], F_GETFL);
     if (fl < 0 || fcntl(fds[i], F_SETFL, fl | O_NONBLOCK) != 0) {
-      rc = th__err_sys(errno, "th_loopback_socketpair: O_NONBLOCK");
+      rc = th__err_sys(errno, "th_loopback_socketpair: fcntl(O_NONBLOCK)");
       close(fds[0]);
       close(fds[1]);
       fds[0] = fds[1] = -1;

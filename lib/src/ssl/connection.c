@@ -96,7 +96,10 @@ th_connection *th_connection_new(th_context *ctx, int fd) {
     return NULL;
   }
   if (fd >= 0 && fcntl(fd, F_GETFD) < 0) {
-    th__err(TH_ERR_VALUE, "th_connection_new: fd %d is not open", fd);
+    if (errno == EBADF)
+      th__err(TH_ERR_VALUE, "th_connection_new: fd %d is not open", fd);
+    else
+      th__err_sys(errno, "th_connection_new: fcntl(F_GETFD) on fd %d", fd);
     return NULL;
   }
   return th__conn_wrap_fd(ctx, fd, 0);

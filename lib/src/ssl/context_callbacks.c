@@ -38,17 +38,11 @@ static void scratch_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, l
   OPENSSL_free(ptr);
 }
 
-static int scratch_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx,
-                       long argl, void *argp) {
-  *(void **)from_d = NULL;
-  return 1;
-}
-
 static CRYPTO_ONCE scratch_once = CRYPTO_ONCE_STATIC_INIT;
 static int scratch_idx = -1;
 
 static void scratch_init(void) {
-  scratch_idx = SSL_get_ex_new_index(0, "th scratch", NULL, scratch_dup, scratch_free);
+  scratch_idx = SSL_get_ex_new_index(0, "th scratch", NULL, th__ex_no_dup, scratch_free);
 }
 
 unsigned char *th__ssl_scratch(SSL *ssl, size_t size) {

@@ -64,9 +64,15 @@ int th_context_get_verify_depth(const th_context *ctx) {
 
 th_x509_store *th_context_get_cert_store(th_context *ctx) {
   TH_CHECK_NULL(ctx, &TH_TYPE_CONTEXT);
+  /* No store: its SSL_CTX's was removed with SSL_CTX_set_cert_store(raw,
+   * NULL) (pyOpenSSL returns None there). */
   X509_STORE *store = SSL_CTX_get_cert_store(ctx->ctx);
-  if (store == NULL || !X509_STORE_up_ref(store)) {
-    th__err_ossl(TH_ERR_SSL, "th_context_get_cert_store: the context has no store");
+  if (store == NULL) {
+    th__err(TH_ERR_SSL, "th_context_get_cert_store: the context has no store");
+    return NULL;
+  }
+  if (!X509_STORE_up_ref(store)) {
+    th__err_ossl(TH_ERR_SSL, "th_context_get_cert_store: X509_STORE_up_ref failed");
     return NULL;
   }
   return th__x509_store_wrap(store);

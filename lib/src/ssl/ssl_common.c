@@ -13,8 +13,19 @@ static CRYPTO_ONCE once = CRYPTO_ONCE_STATIC_INIT;
 static int conn_index = -1;
 static int ctx_index = -1;
 
+int th__ex_no_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx,
+                  long argl, void *argp) {
+  *from_d = NULL;
+  return 1;
+}
+
 static void make_indexes(void) {
-  conn_index = SSL_get_ex_new_index(0, "th_connection", NULL, NULL, NULL);
+  /* SSL_dup (of an SSL from th_connection_to_ssl, still before its
+   * handshake) copies the ex_data: the copy is another SSL, so it must not
+   * point back at this Connection (its callbacks would act on the wrong
+   * Connection, th_connection_from_ssl would return it, and once it is
+   * freed the copy would point at freed memory). */
+  conn_index = SSL_get_ex_new_index(0, "th_connection", NULL, th__ex_no_dup, NULL);
   ctx_index = SSL_CTX_get_ex_new_index(0, "th_context", NULL, NULL, NULL);
 }
 

@@ -73,6 +73,12 @@ struct th_connection {
   int busy;
 };
 
+/* th__ex_no_dup is the dup function of the SSL ex_data slots that belong
+ * to one SSL only (the Connection back-pointer, scratch memory): SSL_dup's
+ * copy starts with NULL there. */
+int th__ex_no_dup(CRYPTO_EX_DATA *to, const CRYPTO_EX_DATA *from, void **from_d, int idx,
+                  long argl, void *argp);
+
 /* SSL ex_data index where each SSL* points back to its th_connection. */
 int th__ssl_conn_index(void);
 /* The th_connection (borrowed) behind ssl, or NULL. */
