@@ -289,3 +289,46 @@ Test(loopback_driver, a_failed_side_keeps_its_error) {
   }
   th_loopback_pair_free(p);
 }
+
+/* A TLS 1.2 pair after its handshake whose client direction then gets a
+ * RETRY fault that never runs out: every read and write spends one retry,
+ * which is progress, so nothing ever looks like a stall. */
+static th_loopback_pair *retrying_forever(const unsigned char *sent, size_t len) {
+  th_loopback_fault forever = {TH_LOOPBACK_FAULT_RETRY, TH_LOOPBACK_CLIENT, SIZE_MAX, 0, NULL, 0, TH_LOOPBACK_AT_BYTE};
+  th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, TLS1_2_VERSION);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  if (len > 0) tl_assert_rc(p, th_loopback_send(p, TH_LOOPBACK_CLIENT, sent, len), TH_OK);
+  cr_assert_eq(th_loopback_pair_add_fault(p, &forever), TH_OK, "%s", tu_err());
+  return p;
+}
+
+/* Such a pair is stopped by each loop's round limit, as a stall that says
+ * which loop. */
+Test(loopback_driver, round_limits_stop_a_pair_that_never_stops_moving) {
+  th_loopback_pair *p = retrying_forever(PING, 4);
+  tl_assert_rc(p, th_loopback_expect(p, TH_LOOPBACK_SERVER, PING, 4), TH_ERR_STALLED);
+  cr_assert(strstr(tu_err(), "expect (round limit) stalled") != NULL, "%s", tu_err());
+  int side = 5;
+  th_bytes *data = NULL;
+  tl_assert_rc(p, th_loopback_interact(p, &side, &data), TH_ERR_STALLED);
+  cr_assert(strstr(tu_err(), "interact (round limit) stalled") != NULL, "%s", tu_err());
+  cr_assert_eq(side, -1);
+  cr_assert_null(data);
+  tl_assert_rc(p, th_loopback_send(p, TH_LOOPBACK_CLIENT, PING, 4), TH_ERR_STALLED);
+  cr_assert(strstr(tu_err(), "send (round limit) stalled") != NULL, "%s", tu_err());
+  /* Once the fault is gone the data moves again. */
+  cr_assert_eq(th_loopback_pair_clear_faults(p), TH_OK);
+  tl_assert_rc(p, th_loopback_expect(p, TH_LOOPBACK_SERVER, PING, 4), TH_OK);
+  th_loopback_pair_free(p);
+  /* A close_notify that can never be written. */
+  p = retrying_forever(NULL, 0);
+  tl_assert_rc(p, th_loopback_shutdown(p, TH_LOOPBACK_CLIENT), TH_ERR_STALLED);
+  cr_assert(strstr(tu_err(), "shutdown (round limit) stalled") != NULL, "%s", tu_err());
+  th_loopback_pair_free(p);
+  /* A renegotiation whose ClientHello can never be written. */
+  p = retrying_forever(NULL, 0);
+  tl_assert_rc(p, th_loopback_renegotiate(p, TH_LOOPBACK_CLIENT), TH_ERR_STALLED);
+  cr_assert(strstr(tu_err(), "renegotiation (round limit) stalled: client waits to write (WANT_WRITE)") != NULL,
+            "%s", tu_err());
+  th_loopback_pair_free(p);
+}

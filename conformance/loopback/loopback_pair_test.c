@@ -86,6 +86,51 @@ Test(loopback_pair, wrong_type_is_type_error) {
   cr_assert_eq(th_loopback_step(NULL), TH_ERR_TYPE);
 }
 
+/* Every call that takes a pair refuses NULL and an object of another class
+ * (here a th_peer) with TH_ERR_TYPE, naming the class it got. */
+static void refuses(th_loopback_pair *bad, const char *got) {
+  static const unsigned char x[1] = {'x'};
+  int side = 0;
+  th_bytes *data = NULL;
+  th_loopback_pair *out = NULL;
+  th_loopback_record rec;
+  int rcs[] = {
+      th_loopback_pair_set_session(bad, NULL), th_loopback_pair_set_versions(bad, 0, 0),
+      th_loopback_pair_fd(bad, 0), th_loopback_pair_half_close(bad, 0), th_loopback_pair_reused(bad, 0),
+      th_loopback_drive(bad, NULL, NULL), th_loopback_handshake(bad), th_loopback_step(bad),
+      (int)th_loopback_pump(bad), th_loopback_interact(bad, &side, &data),
+      th_loopback_send(bad, 0, x, 1), th_loopback_expect(bad, 0, x, 1), th_loopback_flush_tickets(bad),
+      th_loopback_resume(bad, &out), th_loopback_shutdown(bad, 0), th_loopback_renegotiate(bad, 0),
+      th_loopback_pair_add_fault(bad, NULL), th_loopback_pair_clear_faults(bad),
+      th_loopback_pair_faults_fired(bad), th_loopback_pair_observe(bad, 0),
+      th_loopback_pair_observing(bad), th_loopback_record_count(bad), th_loopback_record_get(bad, 0, &rec),
+      th_loopback_write_pcap(bad, "unused"), th_loopback_write_keylog(bad, "unused"),
+  };
+  for (size_t i = 0; i < sizeof rcs / sizeof rcs[0]; i++)
+    cr_assert_eq(rcs[i], TH_ERR_TYPE, "call %zu with %s: %s", i, got, th_err_name(rcs[i]));
+  cr_assert_null(data);
+  cr_assert_null(out);
+  void *ptrs[] = {th_loopback_pair_connection(bad, 0), th_loopback_pair_get_session(bad),
+                  th_loopback_pair_ssl(bad, 0), th_loopback_recv(bad, 0), th_loopback_transcript(bad),
+                  th_loopback_info_states(bad, 0), th_loopback_keylog(bad), th_loopback_pcap(bad)};
+  for (size_t i = 0; i < sizeof ptrs / sizeof ptrs[0]; i++) {
+    cr_assert_null(ptrs[i], "pointer call %zu with %s", i, got);
+    cr_assert_eq(th_error_kind(), TH_ERR_TYPE);
+  }
+  /* The last error names what it got. */
+  th_loopback_handshake(bad);
+  cr_assert(strstr(th_error_last()->message, got) != NULL, "%s", tu_err());
+}
+
+Test(loopback_pair, every_call_refuses_null_and_a_foreign_object) {
+  refuses(NULL, "NULL");
+  SSL_CTX *ctx = tl_server_ctx(0);
+  th_peer *peer = th_peer_new(ctx, TH_PEER_SERVER);
+  SSL_CTX_free(ctx);
+  refuses((th_loopback_pair *)peer, "Peer");
+  th_peer_free(peer);
+}
+
 Test(loopback_pair, ssl_escape_hatch_is_a_new_reference) {
   th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, 0);
   SSL *c = th_loopback_pair_ssl(p, TH_LOOPBACK_CLIENT);

@@ -236,3 +236,43 @@ Test(loopback_session, renegotiate_errors) {
   cr_assert_eq(th_loopback_renegotiate(NULL, 0), TH_ERR_TYPE);
   th_loopback_pair_free(p);
 }
+
+/* A side whose own SSL forbids renegotiation cannot start one: OpenSSL's
+ * reason, and the pair goes on unchanged. */
+Test(loopback_session, renegotiate_forbidden_on_the_starting_side) {
+  th_loopback_pair *p = tl_pair(TH_LOOPBACK_PUMP, TLS1_2_VERSION);
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  SSL *c = th_loopback_pair_ssl(p, C);
+  SSL_set_options(c, SSL_OP_NO_RENEGOTIATION);
+  SSL_free(c);
+  tl_assert_rc(p, th_loopback_renegotiate(p, C), TH_ERR_SSL);
+  cr_assert(strstr(tu_err(), "the client cannot start a renegotiation") != NULL, "%s", tu_err());
+  tl_assert_rc(p, th_loopback_send(p, C, (const unsigned char *)"still", 5), TH_OK);
+  tl_assert_rc(p, th_loopback_expect(p, S, (const unsigned char *)"still", 5), TH_OK);
+  th_loopback_pair_free(p);
+}
+
+/* The server refuses a client's renegotiation with a no_renegotiation
+ * warning, which OpenSSL's client takes as fatal. The warning is held back
+ * (STALL_THEN_RESUME at the server's next byte, released once nothing else
+ * moves) so that the client meets it inside the renegotiation's own
+ * handshake call rather than in a read (the message says which); either way the client has failed,
+ * and later calls on it keep returning that error. */
+Test(loopback_session, renegotiation_refused_fails_the_client_for_good) {
+  th_loopback_pair *p = tl_pair(TH_LOOPBACK_DIRECT, TLS1_2_VERSION); /* released bytes are readable at once */
+  tl_assert_rc(p, th_loopback_handshake(p), TH_OK);
+  SSL *s = th_loopback_pair_ssl(p, S);
+  SSL_set_options(s, SSL_OP_NO_RENEGOTIATION);
+  size_t sent = (size_t)BIO_number_written(SSL_get_wbio(s)); /* a lean pair: the server's bytes */
+  SSL_free(s);
+  th_loopback_fault hold = {TH_LOOPBACK_FAULT_STALL_THEN_RESUME, S, 600000, sent, NULL, 0, TH_LOOPBACK_AT_BYTE};
+  cr_assert_eq(th_loopback_pair_add_fault(p, &hold), TH_OK, "%s", tu_err());
+  tl_assert_rc(p, th_loopback_renegotiate(p, C), TH_ERR_SSL);
+  cr_assert(strstr(tu_err(), "client: renegotiation failed") != NULL, "%s", tu_err());
+  cr_assert(strstr(tu_err(), "no renegotiation") != NULL, "%s", tu_err());
+  cr_assert_eq(th_loopback_pair_faults_fired(p), 1);
+  th_error first = *th_error_last();
+  tl_assert_rc(p, th_loopback_send(p, C, (const unsigned char *)"x", 1), TH_ERR_SSL);
+  cr_assert_str_eq(th_error_last()->message, first.message);
+  th_loopback_pair_free(p);
+}

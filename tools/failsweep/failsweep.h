@@ -47,6 +47,7 @@ extern const fs_scenario fs_ssl_scenarios[];
 extern const fs_scenario fs_more_scenarios[];
 extern const fs_scenario fs_tls_scenarios[];
 extern const fs_scenario fs_conn_scenarios[];
+extern const fs_scenario fs_loopback_scenarios[];
 extern const fs_scenario *const fs_tables[];
 
 /* fs_make_contexts makes a server and a client Context for `version`

@@ -361,7 +361,8 @@ static int sweep(const fs_scenario *sc, long stride, long cap, tally *t) {
 }
 
 const fs_scenario *const fs_tables[] = {fs_crypto_scenarios, fs_more_scenarios, fs_ssl_scenarios,
-                                        fs_tls_scenarios, fs_conn_scenarios, NULL};
+                                        fs_tls_scenarios, fs_conn_scenarios,
+                                        fs_loopback_scenarios, NULL};
 
 /* A run that does not end (an OpenSSL hang the table in failsweep_sites.c
  * does not know yet) is a finding, reported with where it is stuck; and

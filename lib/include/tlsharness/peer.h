@@ -96,8 +96,10 @@ int th_peer_set_groups(th_peer *peer, const char *groups);
 /* th_peer_set_sni: a client peer sends host name `name` (SNI); a server
  * peer expects it: a handshake whose SNI differs (or is absent) ends with
  * the peer failed (th_peer_result: TH_ERR_VALUE "expected SNI ..., got
- * ...") and the connection closed without close_notify. Errors:
- * TH_ERR_TYPE, TH_ERR_VALUE (started, or empty name), TH_ERR_NOMEM. */
+ * ...") and the connection closed without close_notify. A name that is
+ * refused leaves the peer's earlier name in place. Errors: TH_ERR_TYPE,
+ * TH_ERR_VALUE (started, empty name, or a client's name OpenSSL refuses:
+ * over 255 bytes), TH_ERR_NOMEM. */
 int th_peer_set_sni(th_peer *peer, const char *name);
 /* th_peer_request_client_cert makes a server peer ask for the
  * application's certificate (require: fail without one), verified against

@@ -169,6 +169,12 @@ static unsigned long long release_stalls(th_loopback_pair *pair, unsigned long l
   return th__lb_progress(pair) - before;
 }
 
+int th__lb_lost(th_loopback_pair *pair) {
+  if (!pair->lost) return TH_OK;
+  return th__err(TH_ERR_NOMEM, "loopback: out of memory on the data path: bytes, a fault or an "
+                               "observation were lost, the pair cannot go on");
+}
+
 int th__lb_idle(th_loopback_pair *pair, unsigned long long before) {
   return th__lb_progress(pair) == before && release_stalls(pair, before) == 0;
 }
@@ -205,9 +211,8 @@ static int step(th_loopback_pair *pair, int done_is_enough) {
   }
   th_loopback_pump(pair);
   th__lb_refill(pair);
-  if (pair->lost)
-    return th__err(TH_ERR_NOMEM, "loopback: out of memory on the data path: bytes, a fault or an "
-                                 "observation were lost, the pair cannot go on");
+  int lost = th__lb_lost(pair);
+  if (lost != TH_OK) return lost;
   if (done_is_enough && pair->kind[0] == TH_OK && pair->kind[1] == TH_OK) return 1;
   unsigned long long d = th__lb_progress(pair) - before;
   if (d == 0) d = release_stalls(pair, before);

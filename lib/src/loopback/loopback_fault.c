@@ -326,7 +326,7 @@ void th__lb_bytes_in(th_loopback_pair *pair, int from, const unsigned char *p, s
     size_t k = (size_t)(f->f.at - off);
     if (f->f.kind == TH_LOOPBACK_FAULT_FLIP_BIT) {
       if (copy == NULL && (copy = th__malloc(n)) != NULL) memcpy(copy, p, n);
-      if (copy == NULL) { /* the fault cannot fire: say so at the next step */
+      if (copy == NULL) { /* the fault cannot fire: the next driving call says so */
         pair->lost = 1;
         continue;
       }

@@ -154,7 +154,7 @@ struct th_loopback_pair {
   void *starve_arg;
   int in_starve;
   int lost;               /* an allocation on the data path failed: bytes, a fault
-                             or an observation were lost; the next step fails */
+                             or an observation were lost; the next driving call fails */
 };
 
 /* ---- the layers of the module, bottom first (docs/design.md) --------------
@@ -267,6 +267,10 @@ int th__lb_wrap_conn(th_loopback_pair *pair, int side);
 int th__lb_map_error(th_loopback_pair *pair, int side, int rc, const char *op);
 /* th__lb_progress sums every progress counter of the pair. */
 unsigned long long th__lb_progress(th_loopback_pair *pair);
+/* th__lb_lost: TH_ERR_NOMEM (recorded) once an allocation on the data path
+ * failed (pair->lost), else TH_OK: the step, every read (read_rx) and the
+ * driving calls that may end without a read check it. */
+int th__lb_lost(th_loopback_pair *pair);
 /* th__lb_idle says whether nothing moved since `before`, after ending any
  * STALL_THEN_RESUME (with both sides driven by the harness, a stall lasts
  * until nothing else can move). */

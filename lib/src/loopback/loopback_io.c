@@ -46,9 +46,12 @@ static int read_rx_loop(th_loopback_pair *pair, int side, int quiet_eof) {
 }
 
 /* read_rx: the reads, refused from inside a callback of the side's own
- * Connection (OpenSSL is not re-entrant). */
+ * Connection (OpenSSL is not re-entrant), and once the pair lost bytes on
+ * its data path (every loop below reads each round, so that one check
+ * reports the loss; the paths that may skip a read check themselves). */
 static int read_rx(th_loopback_pair *pair, int side, int quiet_eof) {
   int rc = failed(pair, side);
+  if (rc == TH_OK) rc = th__lb_lost(pair); /* what it would read may be incomplete */
   if (rc != TH_OK) return rc;
   if ((rc = th__ssl_enter(pair->ssl[side], "loopback read")) != TH_OK) return rc;
   rc = read_rx_loop(pair, side, quiet_eof);
@@ -132,6 +135,7 @@ int th_loopback_send(th_loopback_pair *pair, int side, const unsigned char *data
     if (th__lb_idle(pair, before)) return th__lb_stall(pair, "send");
   }
   th_loopback_pump(pair);
+  if ((rc = th__lb_lost(pair)) != TH_OK) return rc;
   return off == len ? TH_OK : th__lb_stall(pair, "send (round limit)");
 }
 
@@ -200,7 +204,8 @@ int th_loopback_flush_tickets(th_loopback_pair *pair) {
     if (rc != TH_OK) return rc;
   }
   th_loopback_pump(pair);
-  return pair->tickets;
+  int lost = th__lb_lost(pair);
+  return lost != TH_OK ? lost : pair->tickets;
 }
 
 int th_loopback_resume(th_loopback_pair *pair, th_loopback_pair **out) {
@@ -286,6 +291,7 @@ int th_loopback_shutdown(th_loopback_pair *pair, int first_side) {
     if ((rc = shutdown_side(pair, !first_side, first_side, &again[!first_side])) != TH_OK) return rc;
     th_loopback_pump(pair);
     th__lb_refill(pair);
+    if ((rc = th__lb_lost(pair)) != TH_OK) return rc;
     int st0 = SSL_get_shutdown(pair->ssl[0]), st1 = SSL_get_shutdown(pair->ssl[1]);
     if (st0 == BOTH && st1 == BOTH) return TH_OK;
     /* A changed shutdown state is progress enough: no counting then. */
@@ -320,7 +326,8 @@ int th_loopback_renegotiate(th_loopback_pair *pair, int side) {
     int r = SSL_do_handshake(ssl);
     pair->kind[side] = r == 1 ? TH_OK : th__lb_map_error(pair, side, r, "renegotiation");
     if (pair->kind[side] != TH_OK && !is_want_io(pair->kind[side])) {
-      th_loopback_pump(pair);
+      th__lb_fail(pair, side); /* as a failed read: later calls keep this error */
+      th_loopback_pump(pair);  /* deliver the alert */
       return pair->kind[side];
     }
     th_loopback_pump(pair);

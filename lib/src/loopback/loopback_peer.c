@@ -158,8 +158,17 @@ int th_peer_set_sni(th_peer *peer, const char *name) {
   char *copy = th__strdup(name);
   if (copy == NULL) return th__err(TH_ERR_NOMEM, "%s: out of memory", __func__);
   if (peer->role == TH_PEER_CLIENT && SSL_set_tlsext_host_name(peer->ssl, copy) != 1) {
+    /* OpenSSL drops the SSL's old name before it checks (or copies) the
+     * new one: put the old one back, so that a refused name changes nothing. */
     th__free(copy);
-    return th__err_ossl(TH_ERR_VALUE, "%s: OpenSSL refuses the name \"%s\"", __func__, name);
+    int rc = th__err_ossl(TH_ERR_VALUE, "%s: OpenSSL refuses the name \"%.300s\"", __func__, name);
+    if (peer->sni != NULL && SSL_set_tlsext_host_name(peer->ssl, peer->sni) != 1) {
+      th__free(peer->sni); /* out of memory: no name is sent now, and the peer says so */
+      peer->sni = NULL;
+      return th__err_ossl(TH_ERR_NOMEM, "%s: OpenSSL refused the name \"%.300s\" and the old name "
+                          "could not be put back: the peer sends no name now", __func__, name);
+    }
+    return rc;
   }
   th__free(peer->sni);
   peer->sni = copy;

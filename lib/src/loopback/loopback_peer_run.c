@@ -157,10 +157,9 @@ static int act(th_peer *p, SSL *ssl, const peer_action *a) {
 }
 
 /* One move of the peer: 1 when it can go on at once, 0 when it waits,
- * -1 when it stopped. */
+ * -1 when it stopped. Called only while the peer is not done. */
 static int advance(th_peer *p) {
   SSL *ssl = p->pair->ssl[p->role];
-  if (p->done) return -1;
   if (!p->hs || (SSL_in_init(ssl) && !SSL_is_init_finished(ssl))) {
     th__lb_io_begin();
     int rc = SSL_do_handshake(ssl);
