@@ -93,6 +93,13 @@ typedef struct fs_site {
 } fs_site;
 extern fs_site *fs_sites;
 extern void *fs_stack_top; /* the return address of the scenario's call (keys end there) */
+/* fs_key_lib_only: keys hash only the frames outside OpenSSL, so there is
+ * one site per path through the library and this tool (failed at the
+ * first allocation OpenSSL makes under it): for a scenario whose paths
+ * inside OpenSSL are too many to sweep, the library's own error paths in
+ * a few runs. A scenario sets it as its first statement; the driver
+ * clears it before each scenario. */
+extern int fs_key_lib_only;
 extern size_t fs_n_sites;
 extern int fs_sites_repeats;
 void fs_sites_init(void);

@@ -298,6 +298,7 @@ static double cpu_s(void) { return clock_s(CLOCK_PROCESS_CPUTIME_ID); }
 /* stride > 0: stride mode; 0: per-site mode with at most cap points (0: all). */
 static int sweep(const fs_scenario *sc, long stride, long cap, tally *t) {
   cur_name = sc->name;
+  fs_key_lib_only = 0;
   findings_here = 0;
   double t0 = now_s(), c0 = cpu_s();
   long allocs;

@@ -61,6 +61,7 @@ static int in_openssl(void *pc) {
 }
 
 void *fs_stack_top;
+int fs_key_lib_only;
 
 uint64_t fs_stack_key(int depth) {
   void *fr[128];
@@ -79,6 +80,7 @@ uint64_t fs_stack_key(int depth) {
   uint64_t h = 0xcbf29ce484222325ULL; /* FNV-1a over the addresses */
   int ours = 0;
   for (; i < n && fr[i] != fs_stack_top; i++) {
+    if (fs_key_lib_only && in_openssl(fr[i])) continue;
     uintptr_t a = (uintptr_t)fr[i];
     for (size_t b = 0; b < sizeof a; b++) {
       h ^= (a >> (8 * b)) & 0xff;
