@@ -157,6 +157,15 @@ static int setters_ssl(void) {
     if (sni != NULL) fs_finding("set_tlsext_host_name failed but set '%s'", sni);
     goto out;
   }
+  /* A second name replaces the first; a failure keeps the first. */
+  r = th_connection_set_tlsext_host_name(conn, (const unsigned char *)"other.example.test", 18);
+  ssl = th_connection_to_ssl(conn);
+  sni = ssl ? SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name) : NULL;
+  int kept = sni != NULL && strcmp(sni, r < 0 ? "example.test" : "other.example.test") == 0;
+  SSL_free(ssl);
+  if (r < 0) rc = fs_status(r, "th_connection_set_tlsext_host_name (a second name)");
+  if (!kept) rc = fs_finding("after a second set_tlsext_host_name (%s) the name is not the %s one",
+                             r < 0 ? "failed" : "done", r < 0 ? "first" : "second");
 out:
   th_bytes_free(before);
   th_bytes_free(after);

@@ -248,7 +248,9 @@ th_list *th_connection_get_client_ca_list(const th_connection *conn);
  * the SNI name a client sends. TH_ERR_TYPE for NULL name or a name with a
  * NUL byte ("name must not contain NUL byte"), TH_ERR_VALUE for an empty or
  * over-long (> 255 bytes) name (checked first, so name is never read past
- * 255 bytes), TH_ERR_SSL when OpenSSL refuses. */
+ * 255 bytes), TH_ERR_SSL when OpenSSL refuses (out of memory included); the
+ * name set before stays (TH_ERR_NOMEM in the rare case that putting it
+ * back fails too: then no name is sent, and the message says so). */
 int th_connection_set_tlsext_host_name(th_connection *conn, const unsigned char *name,
                                        size_t len);
 /* th_connection_set_session mirrors set_session(session): resume session

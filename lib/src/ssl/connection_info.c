@@ -220,9 +220,20 @@ int th_connection_set_tlsext_host_name(th_connection *conn, const unsigned char 
   char buf[TLSEXT_MAXLEN_host_name + 1];
   memcpy(buf, name, len);
   buf[len] = '\0';
+  /* OpenSSL frees the old name before it copies the new one: keep the old
+   * one (before the handshake it is the Connection's own) to put back when
+   * the copy fails, so that a failure changes nothing. */
+  char old[TLSEXT_MAXLEN_host_name + 1];
+  const char *cur = SSL_in_before(conn->ssl) ? SSL_get_servername(conn->ssl, TLSEXT_NAMETYPE_host_name) : NULL;
+  if (cur != NULL) snprintf(old, sizeof old, "%s", cur);
   ERR_clear_error();
-  if (!SSL_set_tlsext_host_name(conn->ssl, buf))
-    return th__err_ossl(TH_ERR_SSL, "%s: SSL_set_tlsext_host_name failed", __func__);
+  if (!SSL_set_tlsext_host_name(conn->ssl, buf)) {
+    int rc = th__err_ossl(TH_ERR_SSL, "%s: SSL_set_tlsext_host_name failed", __func__);
+    if (cur != NULL && !SSL_set_tlsext_host_name(conn->ssl, old))
+      return th__err_ossl(TH_ERR_NOMEM, "%s: out of memory, and the old name could not be put back: "
+                          "the Connection sends no name now", __func__);
+    return rc;
+  }
   return TH_OK;
 }
 
