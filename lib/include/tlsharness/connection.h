@@ -93,7 +93,9 @@ int th_connection_set_app_data(th_connection *conn, void *data);
 
 /* th_connection_set_accept_state / set_connect_state mirror the methods:
  * server or client mode; the handshake then runs from do_handshake or the
- * first read/write. TH_OK or TH_ERR_TYPE. */
+ * first read/write. TH_OK, TH_ERR_TYPE, or TH_ERR_SSL when OpenSSL (3.2 and
+ * later: the call makes a new record layer) runs out of memory: the
+ * Connection cannot be used until a later call succeeds (docs/compat.md). */
 int th_connection_set_accept_state(th_connection *conn);
 int th_connection_set_connect_state(th_connection *conn);
 
@@ -355,10 +357,12 @@ int th_connection_listen(th_connection *conn, int backlog);
  * TH_ERR_SYSCALL (EBADF), fileno returns -1 as Python's socket does. */
 int th_connection_close(th_connection *conn);
 /* th_connection_connect mirrors connect(address): client mode, then
- * connect(2). TH_OK or TH_ERR_SYSCALL. */
+ * connect(2). TH_OK or TH_ERR_SYSCALL; TH_ERR_SSL when OpenSSL (3.2+)
+ * cannot make the client's record layer (out of memory). */
 int th_connection_connect(th_connection *conn, const struct sockaddr *addr, socklen_t addrlen);
 /* th_connection_connect_ex mirrors connect_ex(address): client mode, then
- * connect(2), returning 0 or the errno value (> 0) instead of failing.
+ * connect(2), returning 0 or the errno value (> 0) instead of failing
+ * (ENOMEM when OpenSSL 3.2+ cannot make the client's record layer).
  * Errors (as Python's closed socket): TH_ERR_SYSCALL (EBADF) after
  * th_connection_close; TH_ERR_TYPE. */
 int th_connection_connect_ex(th_connection *conn, const struct sockaddr *addr,

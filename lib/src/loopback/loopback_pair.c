@@ -51,10 +51,8 @@ static int make_side(th_loopback_pair *p, int side) {
   p->ssl[side] = SSL_new(p->sctx[side]);
   if (p->ssl[side] == NULL)
     return th__err_ossl(TH_ERR_SSL, "loopback: SSL_new failed for the %s", th__lb_side_name(side));
-  if (side == TH_LOOPBACK_CLIENT)
-    SSL_set_connect_state(p->ssl[side]);
-  else
-    SSL_set_accept_state(p->ssl[side]);
+  int rc = th__ssl_set_role(p->ssl[side], side == TH_LOOPBACK_SERVER, "th_loopback_pair_new");
+  if (rc != TH_OK) return rc;
   p->kind[side] = TH_ERR_WANT_READ;
   if (p->fd[side] >= 0) return TH_OK; /* sockets: th__lb_engage gives the end BIOs */
   /* A memory transport starts lean: the SSL reads and writes the memory

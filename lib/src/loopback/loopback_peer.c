@@ -37,10 +37,10 @@ th_peer *th_peer_new(SSL_CTX *ctx, int role) {
     th__obj_free(p);
     return NULL;
   }
-  if (role == TH_PEER_SERVER)
-    SSL_set_accept_state(p->ssl);
-  else
-    SSL_set_connect_state(p->ssl);
+  if (th__ssl_set_role(p->ssl, role == TH_PEER_SERVER, "th_peer_new") != TH_OK) {
+    th__obj_free(p);
+    return NULL;
+  }
   SSL_set_mode(p->ssl, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
   return p;
 }

@@ -15,14 +15,12 @@
 
 int th_connection_set_accept_state(th_connection *conn) {
   TH_CHECK(conn, &TH_TYPE_CONNECTION);
-  SSL_set_accept_state(conn->ssl);
-  return TH_OK;
+  return th__ssl_set_role(conn->ssl, 1, __func__);
 }
 
 int th_connection_set_connect_state(th_connection *conn) {
   TH_CHECK(conn, &TH_TYPE_CONNECTION);
-  SSL_set_connect_state(conn->ssl);
-  return TH_OK;
+  return th__ssl_set_role(conn->ssl, 0, __func__);
 }
 
 int th_connection_do_handshake(th_connection *conn) {

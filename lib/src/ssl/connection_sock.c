@@ -53,7 +53,11 @@ int th_connection_accept(th_connection *conn, th_connection **out, struct sockad
     close(fd);
     return kind;
   }
-  SSL_set_accept_state(c->ssl);
+  int rc = th__ssl_set_role(c->ssl, 1, "th_connection_accept");
+  if (rc != TH_OK) {
+    th_connection_free(c); /* owns fd */
+    return rc;
+  }
   *out = c;
   return TH_OK;
 }
@@ -87,7 +91,8 @@ int th_connection_connect(th_connection *conn, const struct sockaddr *addr, sock
   SOCK_BEGIN(conn);
   TH_CHECK_ARG(addr);
   LIVE(conn);
-  SSL_set_connect_state(conn->ssl);
+  int rc = th__ssl_set_role(conn->ssl, 0, __func__);
+  if (rc != TH_OK) return rc;
   return connect(conn->fd, addr, addrlen) == 0 ? TH_OK : sys_fail(__func__, "connect");
 }
 
@@ -96,7 +101,7 @@ int th_connection_connect_ex(th_connection *conn, const struct sockaddr *addr,
   SOCK_BEGIN(conn);
   TH_CHECK_ARG(addr);
   LIVE(conn);
-  SSL_set_connect_state(conn->ssl);
+  if (th__ssl_set_role(conn->ssl, 0, __func__) != TH_OK) return ENOMEM;
   return connect(conn->fd, addr, addrlen) == 0 ? 0 : errno;
 }
 

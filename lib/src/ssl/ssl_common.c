@@ -139,3 +139,15 @@ int th__ssl_error_kind(int e, int ret, int saved_errno, int quiet_want, const ch
       return th__err_ossl(TH_ERR_SSL, "%s%s failed (SSL_get_error %d)", who, what, e);
   }
 }
+
+int th__ssl_set_role(SSL *ssl, int server, const char *func) {
+  ERR_clear_error();
+  if (server)
+    SSL_set_accept_state(ssl);
+  else
+    SSL_set_connect_state(ssl);
+  if (ERR_peek_error() == 0) return TH_OK;
+  return th__err_ossl(TH_ERR_SSL, "%s: OpenSSL could not set the SSL up as a %s (out of memory for "
+                      "its record layer?): it cannot be used until this succeeds", func,
+                      server ? "server" : "client");
+}

@@ -210,4 +210,13 @@ int th__conn_need_socket(const th_connection *c, const char *func);
  * owns_fd (used by accept). NULL on failure (fd is not closed). */
 th_connection *th__conn_wrap_fd(th_context *ctx, int fd, int owns_fd);
 
+/* th__ssl_set_role: SSL_set_accept_state (server) or SSL_set_connect_state,
+ * checked. From OpenSSL 3.2 these make a new record layer, and when an
+ * allocation for it fails they report it only in the error queue (they
+ * return void): the SSL is left without a record layer, and SSL_set_bio or
+ * any I/O on it crashes (SSL_set0_rbio; found by syscall_failure_test's
+ * allocation sweep on the 3.5 build). A later successful call repairs it.
+ * Clears the error queue first; TH_OK, or TH_ERR_SSL recorded naming func. */
+int th__ssl_set_role(SSL *ssl, int server, const char *func);
+
 #endif
