@@ -16,31 +16,6 @@ TestSuite(peer_edges);
 #define C TH_LOOPBACK_CLIENT
 #define S TH_LOOPBACK_SERVER
 
-static th_peer *server_peer(int version) {
-  SSL_CTX *ctx = tl_server_ctx(version);
-  th_peer *p = th_peer_new(ctx, TH_PEER_SERVER);
-  SSL_CTX_free(ctx);
-  cr_assert_not_null(p, "%s", tu_err());
-  return p;
-}
-
-static SSL *app_client(SSL_CTX **ctx) {
-  *ctx = tl_client_ctx(0);
-  SSL *ssl = SSL_new(*ctx);
-  SSL_set_connect_state(ssl);
-  return ssl;
-}
-
-/* Runs the application's handshake, stepping the peer while it waits. */
-static int app_handshake(th_peer *p, SSL *app) {
-  int rc = SSL_do_handshake(app);
-  for (int i = 0; i < 50 && rc != 1 && SSL_get_error(app, rc) == SSL_ERROR_WANT_READ; i++) {
-    th_peer_step(p);
-    rc = SSL_do_handshake(app);
-  }
-  return rc;
-}
-
 /* Reads what the peer sends, stepping it while the application waits. */
 static int app_read(th_peer *p, SSL *app, char *buf, int size) {
   int n = SSL_read(app, buf, size);
@@ -85,13 +60,13 @@ Test(peer_edges, every_call_refuses_null_and_a_foreign_object) {
  * peer's SSL, which the pair holds) and so is a second pattern; the peer
  * keeps working. */
 Test(peer_edges, settings_and_patterns_refused_once_started) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   cr_assert_eq(th_peer_attach_ssl(p, NULL), TH_ERR_TYPE);
   cr_assert_eq(th_peer_adopt_ssl(p, NULL), TH_ERR_TYPE);
   cr_assert_eq(th_peer_handshakes(p), 0); /* no pattern yet: none */
   cr_assert_eq(th_peer_script(p, TH_PEER_ANSWER, "pong", 4), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK, "%s", tu_err());
   static const th_loopback_fault f = {TH_LOOPBACK_FAULT_RETRY, S, 1, 0, NULL, 0, TH_LOOPBACK_AT_BYTE};
   int setup[] = {
@@ -109,7 +84,7 @@ Test(peer_edges, settings_and_patterns_refused_once_started) {
   cr_assert_eq(th_peer_wait(p, 1), TH_ERR_VALUE); /* not a socket peer */
   /* Before the handshake, and before its script ran: still waiting. */
   cr_assert_eq(th_peer_result(p), TH_ERR_WANT_READ);
-  cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+  cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
   cr_assert_eq(th_peer_result(p), TH_ERR_WANT_READ); /* the ANSWER waits for a request */
   cr_assert_eq(SSL_write(app, "ping", 4), 4);
   char buf[8];
@@ -126,9 +101,9 @@ Test(peer_edges, settings_and_patterns_refused_once_started) {
 /* The adopt pattern's result is its pair's business: TH_OK; stepping it
  * moves nothing (the test drives the pair). */
 Test(peer_edges, adopt_pattern_result_and_step) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_adopt_ssl(p, app), TH_OK, "%s", tu_err());
   cr_assert_eq(th_peer_step(p), 0);
   cr_assert_eq(th_peer_result(p), TH_OK);
@@ -139,7 +114,7 @@ Test(peer_edges, adopt_pattern_result_and_step) {
 
 Test(peer_edges, every_known_version_bound_is_taken) {
   static const int v[] = {0, TLS1_VERSION, TLS1_1_VERSION, TLS1_2_VERSION, TLS1_3_VERSION};
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   for (size_t i = 0; i < 5; i++) {
     cr_assert_eq(th_peer_set_versions(p, v[i], 0), TH_OK, "%s", tu_err());
     cr_assert_eq(th_peer_set_versions(p, 0, v[i]), TH_OK, "%s", tu_err());
@@ -150,7 +125,7 @@ Test(peer_edges, every_known_version_bound_is_taken) {
 }
 
 Test(peer_edges, script_and_fault_input_edges) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   cr_assert_eq(th_peer_script(p, 0, NULL, 0), TH_ERR_VALUE);
   cr_assert(strstr(tu_err(), "unknown action 0") != NULL, "%s", tu_err());
   cr_assert_eq(th_peer_script(p, TH_PEER_SEND, "x", 0), TH_ERR_VALUE); /* data, no length */
@@ -161,7 +136,7 @@ Test(peer_edges, script_and_fault_input_edges) {
   th_loopback_fault f = {TH_LOOPBACK_FAULT_INJECT, S, 0, 0, (const unsigned char *)"x", 0, TH_LOOPBACK_AT_BYTE};
   cr_assert_eq(th_peer_add_fault(p, &f), TH_OK, "%s", tu_err());
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_ERR_VALUE);
   cr_assert(strstr(tu_err(), "INJECT len is 0") != NULL, "%s", tu_err());
   cr_assert_eq(th_peer_result(p), TH_ERR_VALUE);
@@ -187,7 +162,7 @@ Test(peer_edges, client_sni_openssl_refuses_keeps_the_old_name) {
   SSL *app = SSL_new(sctx);
   SSL_set_accept_state(app);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK, "%s", tu_err());
-  cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+  cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
   cr_assert_str_eq(SSL_get_servername(app, TLSEXT_NAMETYPE_host_name), "kept.example.test");
   th_peer_free(p);
   SSL_free(app);
@@ -203,9 +178,9 @@ Test(peer_edges, renegotiate_refused_by_the_peers_context) {
   SSL_CTX_free(sctx);
   cr_assert_eq(th_peer_script(p, TH_PEER_RENEGOTIATE, NULL, 0), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK, "%s", tu_err());
-  cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+  cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
   char buf[4];
   cr_assert_leq(app_read(p, app, buf, sizeof buf), 0); /* end-of-file */
   cr_assert_eq(th_peer_result(p), TH_ERR_SSL, "%s", tu_err());
@@ -219,13 +194,13 @@ Test(peer_edges, renegotiate_refused_by_the_peers_context) {
 /* A TLS 1.2 renegotiation the peer starts completes inside the
  * application's reads: two handshakes, and the data after it arrives. */
 Test(peer_edges, renegotiation_by_the_peer_completes) {
-  th_peer *p = server_peer(TLS1_2_VERSION);
+  th_peer *p = tl_server_peer(TLS1_2_VERSION);
   cr_assert_eq(th_peer_script(p, TH_PEER_RENEGOTIATE, NULL, 0), TH_OK);
   cr_assert_eq(th_peer_script(p, TH_PEER_SEND, "after", 5), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK, "%s", tu_err());
-  cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+  cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
   char buf[8];
   cr_assert_eq(app_read(p, app, buf, sizeof buf), 5, "%s", tu_err());
   cr_assert(memcmp(buf, "after", 5) == 0);
@@ -238,13 +213,13 @@ Test(peer_edges, renegotiation_by_the_peer_completes) {
 /* The application's close_notify before the script ran out is its error:
  * the peer answers it and stops with TH_ERR_ZERO_RETURN. */
 Test(peer_edges, close_notify_before_the_script_ran) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   cr_assert_eq(th_peer_script(p, TH_PEER_RECV, NULL, 0), TH_OK);
   cr_assert_eq(th_peer_script(p, TH_PEER_SEND, "late", 4), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK, "%s", tu_err());
-  cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+  cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
   cr_assert_eq(SSL_shutdown(app), 0); /* close_notify sent */
   th_peer_step(p);
   cr_assert_eq(th_peer_result(p), TH_ERR_ZERO_RETURN, "%s", tu_err());

@@ -22,22 +22,6 @@ TestSuite(peer);
 #define C TH_LOOPBACK_CLIENT
 #define S TH_LOOPBACK_SERVER
 
-static th_peer *server_peer(int version) {
-  SSL_CTX *ctx = tl_server_ctx(version);
-  th_peer *p = th_peer_new(ctx, TH_PEER_SERVER);
-  SSL_CTX_free(ctx);
-  cr_assert_not_null(p, "%s", tu_err());
-  return p;
-}
-
-/* The "application": a raw client SSL in connect state. */
-static SSL *app_client(SSL_CTX **ctx) {
-  *ctx = tl_client_ctx(0);
-  SSL *ssl = SSL_new(*ctx);
-  SSL_set_connect_state(ssl);
-  return ssl;
-}
-
 Test(peer, new_bad_input) {
   cr_assert_null(th_peer_new(NULL, TH_PEER_SERVER));
   cr_assert_eq(th_error_kind(), TH_ERR_TYPE);
@@ -75,7 +59,7 @@ Test(peer, new_bad_input) {
 }
 
 Test(peer, settings_bad_input_and_wrong_object) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   cr_assert_eq(th_peer_set_versions(p, 0x9999, 0), TH_ERR_VALUE);
   cr_assert_eq(th_peer_set_ciphers(p, "NO-SUCH-CIPHER", NULL), TH_ERR_SSL);
   cr_assert_eq(th_peer_set_ciphers(p, NULL, "TLS_NO_SUCH"), TH_ERR_SSL);
@@ -119,11 +103,11 @@ Test(peer, settings_bad_input_and_wrong_object) {
 }
 
 Test(peer, memory_pattern_step_counts_the_application_reads) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   cr_assert_eq(th_peer_script(p, TH_PEER_ANSWER, "pong", 4), TH_OK);
   cr_assert_eq(th_peer_script(p, TH_PEER_CLOSE_NOTIFY, NULL, 0), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK, "%s", tu_err());
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_ERR_VALUE); /* a pattern already runs */
   cr_assert_eq(th_peer_set_versions(p, 0, 0), TH_ERR_VALUE); /* started */
@@ -159,10 +143,10 @@ Test(peer, memory_pattern_step_counts_the_application_reads) {
 }
 
 Test(peer, sni_expected_by_the_server_peer) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   cr_assert_eq(th_peer_set_sni(p, "localhost"), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   SSL_set_tlsext_host_name(app, "elsewhere");
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK);
   for (int i = 0; i < 20 && SSL_connect(app) != 1; i++) th_peer_step(p);
@@ -176,9 +160,9 @@ Test(peer, sni_expected_by_the_server_peer) {
 }
 
 Test(peer, adopt_pattern_hands_out_the_pair) {
-  th_peer *p = server_peer(TLS1_2_VERSION);
+  th_peer *p = tl_server_peer(TLS1_2_VERSION);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_adopt_ssl(p, app), TH_OK, "%s", tu_err());
   th_loopback_pair *pair = th_peer_pair(p);
   cr_assert_not_null(pair, "%s", tu_err());
@@ -194,13 +178,13 @@ Test(peer, adopt_pattern_hands_out_the_pair) {
 }
 
 Test(peer, socket_refusals_name_the_fault) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   th_loopback_fault f = {.kind = TH_LOOPBACK_FAULT_TRUNCATE, .from = C, .at = 10};
   cr_assert_eq(th_peer_add_fault(p, &f), TH_OK);
   cr_assert_eq(th_peer_listen(p), TH_ERR_UNSUPPORTED);
   cr_assert(strstr(tu_err(), "TRUNCATE of the application's direction") != NULL, "%s", tu_err());
   th_peer_free(p);
-  p = server_peer(0);
+  p = tl_server_peer(0);
   th_loopback_fault g = {.kind = TH_LOOPBACK_FAULT_FRAGMENT, .from = S, .n = 1};
   cr_assert_eq(th_peer_add_fault(p, &g), TH_OK);
   cr_assert_eq(th_peer_socketpair(p, TH_LOOPBACK_TCP), TH_ERR_UNSUPPORTED);
@@ -302,20 +286,9 @@ Test(peer, pump_refills_the_fragment_budget) {
 
 /* ---- settings, script actions and results in the memory pattern -------------- */
 
-/* Runs the application's handshake (memory pattern: the peer answers
- * inside the application's reads); SSL_do_handshake's last result. */
-static int app_handshake(th_peer *p, SSL *app) {
-  int rc = SSL_do_handshake(app);
-  for (int i = 0; i < 50 && rc != 1 && SSL_get_error(app, rc) == SSL_ERROR_WANT_READ; i++) {
-    th_peer_step(p);
-    rc = SSL_do_handshake(app);
-  }
-  return rc;
-}
-
 Test(peer, settings_take_effect) {
   /* TLS 1.2: one cipher, one group, an optional client certificate. */
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   cr_assert_eq(th_peer_set_versions(p, TLS1_2_VERSION, TLS1_2_VERSION), TH_OK, "%s", tu_err());
   cr_assert_eq(th_peer_set_ciphers(p, "ECDHE-ECDSA-AES128-GCM-SHA256", NULL), TH_OK, "%s", tu_err());
   cr_assert_eq(th_peer_set_groups(p, "P-384"), TH_OK, "%s", tu_err());
@@ -323,9 +296,9 @@ Test(peer, settings_take_effect) {
   cr_assert_eq(th_peer_set_deadline(p, 5000), TH_OK);
   cr_assert_eq(th_peer_observe(p, TH_LOOPBACK_OBSERVE_TRANSCRIPT), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK, "%s", tu_err());
-  cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+  cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
   cr_assert_eq(SSL_version(app), TLS1_2_VERSION);
   cr_assert_str_eq(SSL_get_cipher_name(app), "ECDHE-ECDSA-AES128-GCM-SHA256");
   cr_assert_eq(SSL_get_negotiated_group(app), NID_secp384r1);
@@ -339,11 +312,11 @@ Test(peer, settings_take_effect) {
   SSL_free(app);
   SSL_CTX_free(ctx);
   /* TLS 1.3: one suite. */
-  p = server_peer(TLS1_3_VERSION);
+  p = tl_server_peer(TLS1_3_VERSION);
   cr_assert_eq(th_peer_set_ciphers(p, NULL, "TLS_CHACHA20_POLY1305_SHA256"), TH_OK, "%s", tu_err());
-  app = app_client(&ctx);
+  app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK, "%s", tu_err());
-  cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+  cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
   cr_assert_str_eq(SSL_get_cipher_name(app), "TLS_CHACHA20_POLY1305_SHA256");
   th_peer_free(p);
   SSL_free(app);
@@ -361,7 +334,7 @@ Test(peer, client_peer_sends_its_sni) {
   SSL *app = SSL_new(sctx);
   SSL_set_accept_state(app);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK, "%s", tu_err());
-  cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+  cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
   cr_assert_str_eq(SSL_get_servername(app, TLSEXT_NAMETYPE_host_name), "service.example.test");
   char buf[8];
   int n = SSL_read(app, buf, sizeof buf);
@@ -377,12 +350,12 @@ Test(peer, client_peer_sends_its_sni) {
 }
 
 Test(peer, sni_expected_but_none_sent) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   cr_assert_eq(th_peer_set_sni(p, "localhost"), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK);
-  app_handshake(p, app);
+  tl_app_handshake(p, app);
   char buf[4];
   cr_assert_leq(SSL_read(app, buf, sizeof buf), 0); /* the peer hung up */
   cr_assert_eq(th_peer_result(p), TH_ERR_VALUE);
@@ -404,12 +377,12 @@ Test(peer, version_bound_actions_fail_clearly) {
       {TLS1_2_VERSION, TH_PEER_KEY_UPDATE, "server: a key update needs TLS 1.3"},
   };
   for (size_t i = 0; i < 2; i++) {
-    th_peer *p = server_peer(cases[i].version);
+    th_peer *p = tl_server_peer(cases[i].version);
     cr_assert_eq(th_peer_script(p, cases[i].action, NULL, 0), TH_OK);
     SSL_CTX *ctx;
-    SSL *app = app_client(&ctx);
+    SSL *app = tl_app_client(&ctx);
     cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK);
-    cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+    cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
     char buf[4];
     int n = SSL_read(app, buf, sizeof buf);
     cr_assert_leq(n, 0);
@@ -424,13 +397,13 @@ Test(peer, version_bound_actions_fail_clearly) {
 }
 
 Test(peer, silence_keeps_the_connection_open) {
-  th_peer *p = server_peer(TLS1_3_VERSION);
+  th_peer *p = tl_server_peer(TLS1_3_VERSION);
   cr_assert_eq(th_peer_script(p, TH_PEER_SILENCE, NULL, 0), TH_OK);
   cr_assert_eq(th_peer_observe(p, TH_LOOPBACK_OBSERVE_TRANSCRIPT), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK);
-  cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+  cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
   cr_assert_eq(SSL_write(app, "anyone?", 7), 7);
   char buf[8];
   int n = SSL_read(app, buf, sizeof buf);
@@ -450,7 +423,7 @@ Test(peer, silence_keeps_the_connection_open) {
 }
 
 Test(peer, fault_list_bounds) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   th_loopback_fault bad = {.kind = 0, .from = S};
   cr_assert_eq(th_peer_add_fault(p, &bad), TH_ERR_VALUE);
   cr_assert(strstr(tu_err(), "unknown fault kind 0") != NULL, "%s", tu_err());
@@ -463,15 +436,15 @@ Test(peer, fault_list_bounds) {
 }
 
 Test(peer, pcap_of_a_memory_peer) {
-  th_peer *p = server_peer(TLS1_3_VERSION);
+  th_peer *p = tl_server_peer(TLS1_3_VERSION);
   cr_assert_eq(th_peer_write_pcap(p, tu_path("early.pcap")), TH_ERR_VALUE); /* not started */
   cr_assert(strstr(tu_err(), "has not started") != NULL, "%s", tu_err());
   cr_assert_eq(th_peer_observe(p, TH_LOOPBACK_OBSERVE_PCAP), TH_OK);
   cr_assert_eq(th_peer_script(p, TH_PEER_ANSWER, "pong", 4), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_OK);
-  cr_assert_eq(app_handshake(p, app), 1, "%s", tu_err());
+  cr_assert_eq(tl_app_handshake(p, app), 1, "%s", tu_err());
   cr_assert_eq(SSL_write(app, "ping", 4), 4);
   char buf[8];
   cr_assert_eq(SSL_read(app, buf, sizeof buf), 4);
@@ -498,7 +471,7 @@ Test(peer, pcap_of_a_memory_peer) {
 /* ---- the socket pattern's life cycle ------------------------------------------- */
 
 Test(peer, socket_peer_refuses_calls_while_its_thread_runs) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   int fd = th_peer_socketpair(p, TH_LOOPBACK_UNIX);
   cr_assert_geq(fd, 0, "%s", tu_err());
   cr_assert_eq(th_peer_result(p), TH_ERR_WANT_READ);
@@ -518,7 +491,7 @@ Test(peer, socket_peer_refuses_calls_while_its_thread_runs) {
 }
 
 Test(peer, listening_peer_without_a_client) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   cr_assert_eq(th_peer_set_deadline(p, 100), TH_OK);
   cr_assert_eq(th_peer_listen(p), TH_OK, "%s", tu_err());
   cr_assert_gt(th_peer_port(p), 0);
@@ -529,7 +502,7 @@ Test(peer, listening_peer_without_a_client) {
   cr_assert_eq(th_peer_listen(p), TH_ERR_VALUE);
   th_peer_free(p);
   /* Freed while listening: the port closes. */
-  p = server_peer(0);
+  p = tl_server_peer(0);
   cr_assert_eq(th_peer_listen(p), TH_OK, "%s", tu_err());
   int port = th_peer_port(p);
   th_peer_free(p);
@@ -543,7 +516,7 @@ Test(peer, listening_peer_without_a_client) {
 
 /* A blocking TLS client on the application's end of a socket pair. */
 static SSL *app_on_fd(SSL_CTX **ctx, int fd) {
-  SSL *ssl = app_client(ctx);
+  SSL *ssl = tl_app_client(ctx);
   SSL_set_fd(ssl, fd);
   cr_assert_eq(SSL_connect(ssl), 1);
   return ssl;
@@ -551,7 +524,7 @@ static SSL *app_on_fd(SSL_CTX **ctx, int fd) {
 
 Test(peer, silent_socket_peer_ends_with_the_application_or_the_deadline) {
   for (int hang_up = 1; hang_up >= 0; hang_up--) {
-    th_peer *p = server_peer(TLS1_3_VERSION);
+    th_peer *p = tl_server_peer(TLS1_3_VERSION);
     cr_assert_eq(th_peer_script(p, TH_PEER_SILENCE, NULL, 0), TH_OK);
     cr_assert_eq(th_peer_set_deadline(p, hang_up ? 10000 : 200), TH_OK);
     int fd = th_peer_socketpair(p, TH_LOOPBACK_UNIX);
@@ -606,12 +579,12 @@ Test(peer, message_end_of_a_key_update) {
 }
 
 Test(peer, message_positions_refused_on_the_applications_ssl) {
-  th_peer *p = server_peer(0);
+  th_peer *p = tl_server_peer(0);
   th_loopback_fault f = {.kind = TH_LOOPBACK_FAULT_TRUNCATE, .from = C,
                          .position = TH_LOOPBACK_AT_MESSAGE_END, .at = TH_LOOPBACK_HS_CLIENT_HELLO};
   cr_assert_eq(th_peer_add_fault(p, &f), TH_OK);
   SSL_CTX *ctx;
-  SSL *app = app_client(&ctx);
+  SSL *app = tl_app_client(&ctx);
   cr_assert_eq(th_peer_attach_ssl(p, app), TH_ERR_UNSUPPORTED);
   cr_assert(strstr(tu_err(), "the client's SSL belongs to the application") != NULL, "%s", tu_err());
   cr_assert_eq(th_peer_result(p), TH_ERR_UNSUPPORTED); /* the failed start, kept */

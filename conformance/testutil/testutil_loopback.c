@@ -77,3 +77,28 @@ const char *tl_transcript(th_loopback_pair *pair) {
 const char *tl_version_name(int version) {
   return version == TLS1_3_VERSION ? "TLSv1.3" : version == TLS1_2_VERSION ? "TLSv1.2" : "any";
 }
+
+th_peer *tl_server_peer(int version) {
+  SSL_CTX *ctx = tl_server_ctx(version);
+  th_peer *p = th_peer_new(ctx, TH_PEER_SERVER);
+  SSL_CTX_free(ctx);
+  cr_assert_not_null(p, "%s", tu_err());
+  return p;
+}
+
+SSL *tl_app_client(SSL_CTX **ctx) {
+  *ctx = tl_client_ctx(0);
+  SSL *ssl = SSL_new(*ctx);
+  cr_assert_not_null(ssl);
+  SSL_set_connect_state(ssl);
+  return ssl;
+}
+
+int tl_app_handshake(th_peer *p, SSL *app) {
+  int rc = SSL_do_handshake(app);
+  for (int i = 0; i < 50 && rc != 1 && SSL_get_error(app, rc) == SSL_ERROR_WANT_READ; i++) {
+    th_peer_step(p);
+    rc = SSL_do_handshake(app);
+  }
+  return rc;
+}

@@ -19,6 +19,16 @@ EVP_PKEY *tl_server_key(void);
 SSL_CTX *tl_server_ctx(int version);
 SSL_CTX *tl_client_ctx(int version);
 
+/* For th_peer tests (the memory pattern). tl_server_peer: a server peer on
+ * tl_server_ctx(version) (caller frees; cr_asserts). tl_app_client: the
+ * "application", a raw client SSL in connect state on a new
+ * tl_client_ctx(0) returned in *ctx (caller frees both). tl_app_handshake:
+ * runs the application's handshake, stepping the peer while it waits
+ * (at most 50 steps); SSL_do_handshake's last result. */
+th_peer *tl_server_peer(int version);
+SSL *tl_app_client(SSL_CTX **ctx);
+int tl_app_handshake(th_peer *p, SSL *app);
+
 /* tl_pair: a pair of raw contexts on transport and version (cr_asserts).
  * It observes nothing (the lean pair); tl_pair_observed asks for `what`
  * (TH_LOOPBACK_OBSERVE_* bits) right away. */
